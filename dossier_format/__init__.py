@@ -1,0 +1,1 @@
+"""The Zorgkluis dossier format: YAML model, schema, route definitions and check rules."""

@@ -1,0 +1,1 @@
+"""Pure check rules, one module per concern."""

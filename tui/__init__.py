@@ -1,0 +1,1 @@
+"""Zorgkluis user interfaces: the `zorgkluis` command line and the Textual app."""

@@ -1,0 +1,1 @@
+"""The vault: age-encrypted dossier parts in a git repository with signed commits."""
