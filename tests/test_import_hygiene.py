@@ -20,7 +20,8 @@ def test_core_does_not_load_ui_toolkits(package: str) -> None:
         f"import {package}\n"
         f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'):\n"
         "    importlib.import_module(m.name)\n"
-        "bad = sorted(n for n in sys.modules if n.split('.')[0] in {'textual', 'rich', 'click', 'tui'})\n"
+        "ui = {'textual', 'rich', 'click', 'tui'}\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ui)\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run(
