@@ -1,0 +1,180 @@
+"""age encryption: our own round trips, error classes, and interop with the real `age` CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vault.crypto import age
+
+needs_age = pytest.mark.skipif(
+    shutil.which("age") is None or shutil.which("age-keygen") is None,
+    reason="the age CLI (Debian package 'age') is not installed",
+)
+
+CHUNK = 64 * 1024
+
+
+def run(*args: str | Path, stdin: bytes = b"") -> bytes:
+    result = subprocess.run([str(a) for a in args], input=stdin, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout
+
+
+def cli_keypair(tmp_path: Path) -> tuple[Path, str]:
+    key_file = tmp_path / "key.txt"
+    run("age-keygen", "-o", key_file)
+    return key_file, run("age-keygen", "-y", key_file).decode().strip()
+
+
+def test_x25519_round_trip_and_key_strings() -> None:
+    identity = age.X25519Identity.generate()
+    recipient = identity.recipient()
+    assert identity.to_string().startswith("AGE-SECRET-KEY-1")
+    assert recipient.to_string().startswith("age1")
+    assert age.X25519Identity.parse(identity.to_string()) == identity
+    assert age.X25519Recipient.parse(recipient.to_string()) == recipient
+    ciphertext = age.encrypt(b"hallo", [recipient])
+    assert age.decrypt(ciphertext, [identity]) == b"hallo"
+
+
+def test_multiple_recipients_each_decrypt() -> None:
+    ids = [age.X25519Identity.generate() for _ in range(3)]
+    ciphertext = age.encrypt(b"gedeeld", [i.recipient() for i in ids])
+    for identity in ids:
+        assert age.decrypt(ciphertext, [identity]) == b"gedeeld"
+
+
+def test_wrong_identity_is_no_match() -> None:
+    ciphertext = age.encrypt(b"x", [age.X25519Identity.generate().recipient()])
+    with pytest.raises(age.NoIdentityMatchError):
+        age.decrypt(ciphertext, [age.X25519Identity.generate()])
+
+
+def test_malformed_key_strings_are_refused() -> None:
+    recipient = age.X25519Identity.generate().recipient().to_string()
+    with pytest.raises(ValueError, match="malformed"):
+        age.X25519Recipient.parse(recipient[:-1] + ("q" if recipient[-1] != "q" else "p"))
+    with pytest.raises(ValueError, match="malformed"):
+        age.X25519Identity.parse(recipient)  # a public key is not an identity
+    with pytest.raises(ValueError, match="malformed"):
+        age.X25519Recipient.parse(recipient[:10] + recipient[10:].upper())  # mixed case
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 7])
+def test_stream_chunk_boundaries_round_trip(size: int) -> None:
+    identity = age.X25519Identity.generate()
+    plaintext = os.urandom(size)
+    ciphertext = age.encrypt(plaintext, [identity.recipient()])
+    assert age.decrypt(ciphertext, [identity]) == plaintext
+
+
+def test_tampering_and_truncation_are_payload_errors() -> None:
+    identity = age.X25519Identity.generate()
+    ciphertext = age.encrypt(os.urandom(CHUNK + 100), [identity.recipient()])
+    flipped = bytearray(ciphertext)
+    flipped[-5] ^= 1
+    with pytest.raises(age.PayloadError):
+        age.decrypt(bytes(flipped), [identity])
+    with pytest.raises(age.PayloadError):
+        age.decrypt(ciphertext[:-150], [identity])  # cut inside the last chunk
+    with pytest.raises(age.PayloadError):
+        age.decrypt(ciphertext + b"\0", [identity])
+    # Dropping the final chunk leaves a full chunk not marked last: truncated.
+    with pytest.raises(age.PayloadError):
+        age.decrypt(ciphertext[: -(100 + 16)], [identity])
+
+
+def test_header_tampering_is_a_mac_error() -> None:
+    identity = age.X25519Identity.generate()
+    other = age.X25519Identity.generate()
+    ciphertext = age.encrypt(b"x", [identity.recipient(), other.recipient()])
+    # Swap the order of the two stanzas: still well-formed, but not what was MACed.
+    head, sep, rest = ciphertext.partition(b"\n---")
+    intro, s1, s2 = head.split(b"\n-> ")
+    with pytest.raises(age.HeaderMacError):
+        age.decrypt(b"\n-> ".join([intro, s2, s1]) + sep + rest, [identity])
+
+
+def test_armor_round_trip_and_detection() -> None:
+    identity = age.X25519Identity.generate()
+    armored = age.encrypt(b"tekst", [identity.recipient()], armor=True)
+    assert armored.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n")
+    assert armored.endswith(b"\n-----END AGE ENCRYPTED FILE-----\n")
+    assert all(len(line) <= 64 for line in armored.splitlines())
+    assert age.decrypt(armored, [identity]) == b"tekst"
+    assert age.decrypt(b"\r\n \t\n" + armored.replace(b"\n", b"\r\n"), [identity]) == b"tekst"
+    with pytest.raises(age.ArmorError):
+        age.decrypt(armored.replace(b"\n", b"\n ", 2), [identity])
+
+
+def test_scrypt_round_trip_and_rules() -> None:
+    ciphertext = age.encrypt(b"geheim", [age.ScryptRecipient(b"wachtwoord", work_factor=10)])
+    assert b"-> scrypt " in ciphertext and b" 10\n" in ciphertext
+    assert age.decrypt(ciphertext, [age.ScryptIdentity(b"wachtwoord")]) == b"geheim"
+    with pytest.raises(age.NoIdentityMatchError):
+        age.decrypt(ciphertext, [age.ScryptIdentity(b"fout")])
+    with pytest.raises(age.HeaderError, match="above the limit"):
+        age.decrypt(ciphertext, [age.ScryptIdentity(b"wachtwoord", max_work_factor=9)])
+    with pytest.raises(ValueError, match="only recipient"):
+        age.encrypt(
+            b"x",
+            [age.ScryptRecipient(b"pw", 10), age.X25519Identity.generate().recipient()],
+        )
+
+
+def test_testonly_scrypt_hook_lowers_the_work_factor() -> None:
+    age.testonly_set_scrypt_work_factor(4)
+    try:
+        ciphertext = age.encrypt(b"snel", [age.ScryptRecipient(b"pw")])
+    finally:
+        age.testonly_set_scrypt_work_factor(None)
+    assert b" 4\n" in ciphertext.split(b"\n---")[0]
+    assert age.decrypt(ciphertext, [age.ScryptIdentity(b"pw")]) == b"snel"
+
+
+# --- interop with the reference CLI -----------------------------------------------------------
+
+
+@needs_age
+@pytest.mark.parametrize("armor", [False, True])
+def test_cli_decrypts_our_x25519_files(tmp_path: Path, armor: bool) -> None:
+    key_file, public = cli_keypair(tmp_path)
+    plaintext = os.urandom(1000)
+    encrypted = tmp_path / "f.age"
+    encrypted.write_bytes(age.encrypt(plaintext, [age.X25519Recipient.parse(public)], armor=armor))
+    assert run("age", "-d", "-i", key_file, encrypted) == plaintext
+
+
+@needs_age
+@pytest.mark.parametrize("armor", [False, True])
+def test_we_decrypt_cli_x25519_files(tmp_path: Path, armor: bool) -> None:
+    identity = age.X25519Identity.generate()
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(identity.to_string() + "\n")
+    assert run("age-keygen", "-y", key_file).decode().strip() == identity.recipient().to_string()
+    plaintext = os.urandom(1000)
+    flags = ["-a"] if armor else []
+    ciphertext = run("age", *flags, "-r", identity.recipient().to_string(), stdin=plaintext)
+    assert ciphertext.startswith(b"-----BEGIN" if armor else b"age-encryption.org/v1\n")
+    assert age.decrypt(ciphertext, [identity]) == plaintext
+
+
+@needs_age
+@pytest.mark.parametrize("size", [0, CHUNK, CHUNK + 1, 3 * CHUNK + 5, 2 * CHUNK])
+def test_cli_interop_at_chunk_boundaries(tmp_path: Path, size: int) -> None:
+    key_file, public = cli_keypair(tmp_path)
+    identity = age.X25519Identity.parse(
+        next(line for line in key_file.read_text().splitlines() if line.startswith("AGE-"))
+    )
+    plaintext = os.urandom(size)
+    ours = tmp_path / "ours.age"
+    ours.write_bytes(age.encrypt(plaintext, [identity.recipient()]))
+    assert run("age", "-d", "-i", key_file, ours) == plaintext
+    theirs = run("age", "-r", public, stdin=plaintext)
+    assert len(theirs) == len(ours.read_bytes())  # same chunking, same overhead
+    assert age.decrypt(theirs, [identity]) == plaintext
