@@ -232,10 +232,12 @@ _EVENT_LABEL = {
     "toelating_vervolgschool": "datum van toelating op de vervolgschool",
 }
 
-# Where the facts live in a dossier (plain dict from `codec.load_fast`).
-_UITSCHRIJVING_PATH = ("inschrijving", "uitschrijving")
-_TOELATING_PATHS = (("okr", "toelating_vervolgschool"), ("inschrijving", "toelating_vervolgschool"))
-_ADVIES_KEYS = ("verklaringen", "adviezen", "verwijzingen")
+# Where the facts live in a dossier (plain dict from `codec.load_fast`, schema v1).
+_EVENT_PATHS = {
+    "uitschrijving": ("inschrijving", "uitgeschreven"),
+    "toelating_vervolgschool": ("inschrijving", "toegelaten_vervolgschool"),
+}
+_DECIDED = ("toegekend", "afgewezen")
 
 
 def _lookup(data: Mapping[str, object], path: Sequence[str]) -> object:
@@ -260,29 +262,26 @@ def _as_date(value: object) -> dt.date | None:
 def facts_from_dossier(data: Mapping[str, object]) -> RetentionFacts:
     """Read the retention facts from a dossier dict (as from `codec.load_fast`). Never raises.
 
-    Reads `inschrijving.uitschrijving`, `okr.toelating_vervolgschool` (or
-    `inschrijving.toelating_vervolgschool`), and counts non-empty `verklaringen`, `adviezen`
-    or `verwijzingen` as advice/referral decisions. A value that is not a valid date becomes
-    a problem (the part will be `onbepaald`), not an exception.
+    Reads `inschrijving.uitgeschreven` and `inschrijving.toegelaten_vervolgschool`. Advice and
+    referral decisions (the PCL advice of 003 §4.3; today the samenwerkingsverband's decisions)
+    are the entries of `aanvragen` with `besluit` toegekend or afgewezen. A value that is not a
+    valid date becomes a problem (the part will be `onbepaald`), not an exception.
     """
     problems: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {}
-    candidates = {
-        "uitschrijving": (_UITSCHRIJVING_PATH,),
-        "toelating_vervolgschool": _TOELATING_PATHS,
-    }
-    for event, paths in candidates.items():
+    for event, path in _EVENT_PATHS.items():
         dates[event] = None
-        for path in paths:
-            raw = _lookup(data, path)
-            if raw is None or raw == "":
-                continue
-            try:
-                dates[event] = _as_date(raw)
-            except ValueError:
-                problems[event] = f"{_EVENT_LABEL[event]} '{raw}' is geen geldige datum"
-            break
-    has_adviezen = any(_lookup(data, (key,)) for key in _ADVIES_KEYS)
+        raw = _lookup(data, path)
+        if raw is None or raw == "":
+            continue
+        try:
+            dates[event] = _as_date(raw)
+        except ValueError:
+            problems[event] = f"{_EVENT_LABEL[event]} '{raw}' is geen geldige datum"
+    requests = data.get("aanvragen")
+    has_adviezen = isinstance(requests, list) and any(
+        isinstance(r, Mapping) and r.get("besluit") in _DECIDED for r in requests
+    )
     return RetentionFacts(
         uitschrijving=dates["uitschrijving"],
         toelating_vervolgschool=dates["toelating_vervolgschool"],

@@ -129,7 +129,7 @@ def test_werkaantekeningen_go_the_day_after_leaving() -> None:
 
 
 def test_malformed_date_is_undetermined_with_reason() -> None:
-    facts = facts_from_dossier({"inschrijving": {"uitschrijving": "2020-13-45"}})
+    facts = facts_from_dossier({"inschrijving": {"uitgeschreven": "2020-13-45"}})
     assert "geen geldige datum" in facts.problems["uitschrijving"]
     item = decide("x", "administratie", facts, DEFAULT_RULES, D(2030, 1, 1))
     assert item.state == ONBEPAALD and "2020-13-45" in item.reason
@@ -141,8 +141,9 @@ def test_malformed_date_is_undetermined_with_reason() -> None:
         {},
         {"inschrijving": None},
         {"inschrijving": "gisteren"},
-        {"inschrijving": {"uitschrijving": 12}},
-        {"okr": [1, 2], "verklaringen": "ja"},
+        {"inschrijving": {"uitgeschreven": 12}},
+        {"okr": [1, 2], "aanvragen": "ja"},
+        {"aanvragen": [1, {"besluit": None}]},
     ],
 )
 def test_facts_never_raise_on_odd_shapes(data: dict[str, object]) -> None:
@@ -154,12 +155,16 @@ def test_facts_never_raise_on_odd_shapes(data: dict[str, object]) -> None:
 def test_facts_from_dossier_reads_dates_and_advice() -> None:
     facts = facts_from_dossier(
         {
-            "inschrijving": {"uitschrijving": D(2021, 7, 9)},
-            "okr": {"toelating_vervolgschool": "2021-09-01"},
-            "verklaringen": [{"soort": "TLV"}],
+            "inschrijving": {
+                "uitgeschreven": D(2021, 7, 9),
+                "toegelaten_vervolgschool": "2021-09-01",
+            },
+            "aanvragen": [{"soort": "tlv", "besluit": "toegekend"}],
         }
     )
     assert facts == RetentionFacts(D(2021, 7, 9), D(2021, 9, 1), True, {})
+    pending = facts_from_dossier({"aanvragen": [{"soort": "tlv", "besluit": "open"}]})
+    assert not pending.has_adviezen
 
 
 def test_unknown_part_kind_is_undetermined() -> None:
