@@ -58,6 +58,14 @@ def validate_path(path: str) -> str:
     return path
 
 
+def git_env() -> dict[str, str]:
+    """The environment for git subprocesses, without GIT_* variables of the caller.
+
+    A caller's GIT_DIR, GIT_INDEX_FILE or GIT_OBJECT_DIRECTORY must not redirect our plumbing.
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
 # ---------------------------------------------------------------------------- objects
 
 
@@ -226,6 +234,8 @@ class CatFile:
                 ["git", "--git-dir", str(self._git_dir), "cat-file", "--batch"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=git_env(),
             )
         return self._proc
 

@@ -105,11 +105,6 @@ class Problem:
     detail: str
 
 
-def _git_env() -> dict[str, str]:
-    # A caller's GIT_DIR / GIT_INDEX_FILE / GIT_WORK_TREE must not redirect our plumbing.
-    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-
-
 def _ident(signer: Signer, when: datetime) -> bytes:
     for value in (signer.name, signer.email):
         if any(c in value for c in "<>\n\0"):
@@ -146,7 +141,8 @@ def parse_allowed_signers(data: bytes) -> set[str]:
     """Return the keys ("<type> <base64>") an allowed_signers file admits for namespace "git".
 
     Lines are `principals [options] keytype base64 [comment]`; entries whose `namespaces=`
-    option excludes "git" are skipped. Malformed lines are ignored.
+    option excludes "git" are skipped, and so are `cert-authority` entries (certificates are
+    not supported). `valid-after`/`valid-before` are not enforced. Malformed lines are ignored.
     """
     keys: set[str] = set()
     for raw in data.decode(errors="replace").splitlines():
@@ -158,6 +154,8 @@ def parse_allowed_signers(data: bytes) -> set[str]:
             if _KEY_TYPE_RE.match(token):
                 options = ",".join(tokens[1:i])
                 ns = re.search(r'namespaces="([^"]*)"', options)
+                if "cert-authority" in options.split(","):
+                    break  # certificate authorities are not supported
                 if ns is None or SIGNATURE_NAMESPACE in ns.group(1).split(","):
                     keys.add(f"{token} {tokens[i + 1]}")
                 break
@@ -224,14 +222,14 @@ class GitStore:
             raise GitStoreError(f"{target} already contains a git repository")
         target.mkdir(parents=True, exist_ok=True)
         git = ["git", "-C", str(target)]
-        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, env=_git_env())
+        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, env=go.git_env())
         for key, value in (
             ("gpg.format", "ssh"),
             ("gpg.ssh.allowedSignersFile", ALLOWED_SIGNERS),
             ("commit.gpgsign", "false"),
             ("core.logAllRefUpdates", "true"),
         ):
-            subprocess.run([*git, "config", key, value], check=True, env=_git_env())
+            subprocess.run([*git, "config", key, value], check=True, env=go.git_env())
         return cls(target, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -644,7 +642,7 @@ class GitStore:
 
     def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         done = subprocess.run(
-            ["git", "-C", str(self.path), *args], capture_output=True, env=_git_env()
+            ["git", "-C", str(self.path), *args], capture_output=True, env=go.git_env()
         )
         if check and done.returncode != 0:
             raise GitStoreError(

@@ -1,0 +1,212 @@
+"""Commits: objects, trees, signatures and the work tree, checked with plain git."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import KeygenSigner, allowed_line, git
+
+from vault.git_store import ALLOWED_SIGNERS, GitStore, GitStoreError, UnknownRevisionError
+
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_init_sets_signing_config(tmp_path: Path) -> None:
+    store = GitStore.init(tmp_path / "v")
+    config = {
+        key: git(store, "config", "--get", key).stdout.strip()
+        for key in ("gpg.format", "gpg.ssh.allowedSignersFile", "commit.gpgsign")
+    }
+    assert config == {
+        "gpg.format": "ssh",
+        "gpg.ssh.allowedSignersFile": ALLOWED_SIGNERS,
+        "commit.gpgsign": "false",
+    }
+    assert "cachetextconv" not in git(store, "config", "--list").stdout
+    assert git(store, "symbolic-ref", "HEAD").stdout.strip() == "refs/heads/main"
+    assert store.head() is None
+    assert store.log() == []
+    assert store.read("a") is None
+    with pytest.raises(GitStoreError):
+        GitStore.init(tmp_path / "v")
+
+
+def test_not_a_repo(tmp_path: Path) -> None:
+    with pytest.raises(GitStoreError):
+        GitStore(tmp_path)
+
+
+def test_commit_writes_nested_paths_and_clean_tree(store: GitStore, alice: KeygenSigner) -> None:
+    before = store.head()
+    sha = store.commit(
+        {"dossiers/ll-1/zorg.age": b"\x00zorg", "dossiers/ll-1/administratie.age": b"adm"},
+        "Dossier opgeslagen",
+        alice,
+        when=WHEN,
+    )
+    assert store.head() == sha
+    assert git(store, "rev-parse", "HEAD~1").stdout.strip() == before
+    assert git(store, "status", "--porcelain", "--untracked-files=all").stdout == ""
+    assert git(store, "show", f"{sha}:dossiers/ll-1/zorg.age").stdout == "\x00zorg"
+    assert (store.path / "dossiers/ll-1/administratie.age").read_bytes() == b"adm"
+    assert sorted(git(store, "ls-files").stdout.split()) == [
+        ALLOWED_SIGNERS,
+        "dossiers/ll-1/administratie.age",
+        "dossiers/ll-1/zorg.age",
+    ]
+    fsck = git(store, "fsck", "--strict", "--no-dangling")
+    assert fsck.returncode == 0, fsck.stderr
+    assert fsck.stderr == ""
+    author = git(store, "log", "-1", "--format=%an|%ae|%ad|%cn|%ce|%cd|%B", "--date=iso").stdout
+    assert author == (
+        "Alice|alice@school.test|2026-03-02 09:30:00 +0100|"
+        "Alice|alice@school.test|2026-03-02 09:30:00 +0100|Dossier opgeslagen\n\n"
+    )
+
+
+def test_plain_git_verifies_every_commit(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"dossiers/ll-1/zorg.age": b"1"}, "een", alice)
+    store.commit({"dossiers/ll-1/zorg.age": b"2"}, "twee\n\nmet uitleg\n", alice)
+    for sha in git(store, "rev-list", "HEAD").stdout.split():
+        assert git(store, "verify-commit", sha, check=False).returncode == 0
+    # From a subfolder too: git resolves allowedSignersFile against the work-tree top.
+    out = git(store.path / "dossiers" / "ll-1", "log", "--show-signature").stdout
+    assert out.count('Good "git" signature for alice@school.test') == 3
+
+
+def test_delete_removes_file_and_empty_folders(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"dossiers/ll-1/a.age": b"a", "dossiers/ll-2/b.age": b"b"}, "twee", alice)
+    store.commit({"dossiers/ll-1/a.age": None}, "weg", alice)
+    assert not (store.path / "dossiers/ll-1").exists()
+    assert (store.path / "dossiers/ll-2/b.age").exists()
+    assert store.list_dir("dossiers") == ["ll-2"]
+    assert store.read("dossiers/ll-1/a.age") is None
+    assert store.read("dossiers/ll-1/a.age", "HEAD~1") == b"a"
+    assert git(store, "status", "--porcelain", "--untracked-files=all").stdout == ""
+    # Deleting a file that does not exist is a no-op on the tree.
+    tree = git(store, "rev-parse", "HEAD^{tree}").stdout
+    store.commit({"nope/x": None}, "niets", alice)
+    assert git(store, "rev-parse", "HEAD^{tree}").stdout == tree
+
+
+def test_tree_matches_git_own_tree(store: GitStore, alice: KeygenSigner) -> None:
+    """Our tree objects are byte-identical to what `git add` + `git write-tree` make."""
+    names = ["a", "a.b", "a-b", "a/x", "ab/y", "a0", "Z", "é.age", "b/c/d/e"]
+    store.commit({n if "/" in n else f"t/{n}": n.encode() for n in names}, "sortering", alice)
+    git(store, "read-tree", "--empty")
+    git(store, "add", "-A")
+    assert git(store, "write-tree").stdout == git(store, "rev-parse", "HEAD^{tree}").stdout
+    assert git(store, "status", "--porcelain").stdout == ""
+
+
+def test_file_folder_clash_is_refused_without_commit(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"dossiers/ll-1/a.age": b"a"}, "een", alice)
+    head = store.head()
+    for changes in (
+        {"dossiers/ll-1": b"x"},
+        {"dossiers/ll-1/a.age/b": b"x"},
+        {"dossiers/ll-1": None},
+        {"x/y": b"1", "x": b"2"},
+        {"x": b"1", "x/y": b"2"},
+    ):
+        with pytest.raises(ValueError):
+            store.commit(changes, "botsing", alice)
+    assert store.head() == head
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/abs", "a//b", "a/../b", "./a", ".git/config", "a/.GIT/x", "a\nb", "a\\b"]
+)
+def test_unsafe_paths_are_refused(store: GitStore, alice: KeygenSigner, path: str) -> None:
+    with pytest.raises(ValueError):
+        store.commit({path: b"x"}, "pad", alice)
+    with pytest.raises(ValueError):
+        store.read(path)
+
+
+def test_bad_identity_and_message_are_refused(store: GitStore, alice: KeygenSigner) -> None:
+    evil = KeygenSigner("Eve <x>", "e@x", alice.key)
+    with pytest.raises(ValueError):
+        store.commit({"a": b"1"}, "x", evil)
+    with pytest.raises(ValueError):
+        store.commit({"a": b"1"}, "x\0y", alice)
+
+
+def test_naive_and_utc_times(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"a": b"1"}, "utc", alice, when=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    info = store.log(max_count=1)[0]
+    assert info.when == datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    assert info.when.utcoffset() == timedelta(0)
+
+
+def test_reads(store: GitStore, alice: KeygenSigner) -> None:
+    first = store.commit({"d/x": b"1", "d/y": b"y"}, "een", alice)
+    second = store.commit({"d/x": b"2"}, "twee", alice)
+    assert store.read("d/x") == b"2"
+    assert store.read("d/x", first) == b"1"
+    assert store.read("d/x", "HEAD~1") == b"1"
+    assert store.read("d") is None  # a folder is not a file
+    assert store.show_paths_at(first, ["d/x", "d/y", "d/z"]) == {
+        "d/x": b"1",
+        "d/y": b"y",
+        "d/z": None,
+    }
+    assert store.read_many([(first, "d/x"), (second, "d/x"), ("HEAD", "d/y")]) == [
+        b"1",
+        b"2",
+        b"y",
+    ]
+    assert store.list_dir("") == [".zorgkluis", "d"]
+    assert store.list_dir("d/") == ["x", "y"]
+    assert store.list_dir("d/x") == []
+    assert store.list_dir("nope") == []
+    assert store.resolve("main") == second
+    with pytest.raises(UnknownRevisionError):
+        store.read("d/x", "no-such-branch")
+    with pytest.raises(UnknownRevisionError):
+        store.resolve("HEAD~9")
+
+
+def test_reopen_and_close(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"a": b"1"}, "een", alice)
+    store.close()
+    assert store.read("a") == b"1"  # the reader restarts on demand
+    with GitStore(store.path / ".zorgkluis" / "..") as again:
+        assert again.head() == store.head()
+        again.commit({"a": b"2"}, "twee", alice)
+    assert store.read("a") == b"2"
+
+
+def test_commit_after_plain_git_commit_and_gc(
+    store: GitStore, alice: KeygenSigner, keys: Callable[[str], KeygenSigner]
+) -> None:
+    """Packed objects and packed refs (after `git gc`) are read like loose ones."""
+    store.commit({"a": b"1"}, "een", alice)
+    git(
+        store,
+        "-c",
+        "user.name=X",
+        "-c",
+        "user.email=x@x",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "handmatig",
+    )
+    git(store, "gc", "-q", "--prune=now")
+    assert not (store.path / ".git/refs/heads/main").exists()
+    sha = store.commit({"a": b"2", "b/c": b"3"}, "na gc", alice)
+    assert git(store, "rev-list", "--count", "HEAD").stdout.strip() == "4"
+    assert store.read("a", "HEAD~1") == b"1"
+    assert git(store, "fsck", "--no-dangling").returncode == 0
+    assert store.head() == sha
+    store.gc()
+    assert store.read("b/c") == b"3"
+
+
+def test_allowed_signers_line_format(store: GitStore, alice: KeygenSigner) -> None:
+    assert store.read(ALLOWED_SIGNERS) == allowed_line(alice)
