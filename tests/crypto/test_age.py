@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from vault.crypto import age
+from vault.crypto import age, sshkeys
 
 needs_age = pytest.mark.skipif(
     shutil.which("age") is None or shutil.which("age-keygen") is None,
@@ -178,3 +179,45 @@ def test_cli_interop_at_chunk_boundaries(tmp_path: Path, size: int) -> None:
     theirs = run("age", "-r", public, stdin=plaintext)
     assert len(theirs) == len(ours.read_bytes())  # same chunking, same overhead
     assert age.decrypt(theirs, [identity]) == plaintext
+
+
+# --- ssh-ed25519 recipients (agessh) ----------------------------------------------------------
+
+
+def ssh_key(tmp_path: Path, name: str = "id_ed25519") -> tuple[Path, str]:
+    key_file = tmp_path / name
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test-only", "-f", key_file)
+    return key_file, (tmp_path / f"{name}.pub").read_text().strip()
+
+
+def test_ssh_ed25519_round_trip_and_no_match() -> None:
+    key = Ed25519PrivateKey.generate()
+    recipient = age.SshEd25519Recipient.from_openssh(sshkeys.public_line(key, "x"))
+    ciphertext = age.encrypt(b"deelsleutel", [recipient])
+    assert b"\n-> ssh-ed25519 " in ciphertext
+    assert age.decrypt(ciphertext, [age.SshEd25519Identity(key)]) == b"deelsleutel"
+    with pytest.raises(age.NoIdentityMatchError):
+        age.decrypt(ciphertext, [age.SshEd25519Identity(Ed25519PrivateKey.generate())])
+
+
+@needs_age
+def test_cli_encrypts_to_ssh_key_we_decrypt(tmp_path: Path) -> None:
+    key_file, public = ssh_key(tmp_path)
+    plaintext = os.urandom(CHUNK + 3)
+    ciphertext = run("age", "-R", tmp_path / "id_ed25519.pub", stdin=plaintext)
+    key = sshkeys.load_private(key_file.read_bytes(), None)
+    assert sshkeys.public_line(key, "test-only") == public
+    assert age.decrypt(ciphertext, [age.SshEd25519Identity(key)]) == plaintext
+
+
+@needs_age
+@pytest.mark.parametrize("armor", [False, True])
+def test_we_encrypt_to_ssh_key_cli_decrypts(tmp_path: Path, armor: bool) -> None:
+    key_file, public = ssh_key(tmp_path)
+    other_file, other_public = ssh_key(tmp_path, "other")
+    plaintext = os.urandom(500)
+    recipients = [age.SshEd25519Recipient.from_openssh(p) for p in (other_public, public)]
+    encrypted = tmp_path / "f.age"
+    encrypted.write_bytes(age.encrypt(plaintext, recipients, armor=armor))
+    assert run("age", "-d", "-i", key_file, encrypted) == plaintext
+    assert run("age", "-d", "-i", other_file, encrypted) == plaintext

@@ -29,12 +29,13 @@ from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from vault.crypto import _bech32
+from vault.crypto import _bech32, sshkeys
 
 __all__ = [
     "AgeError",
@@ -47,6 +48,8 @@ __all__ = [
     "Recipient",
     "ScryptIdentity",
     "ScryptRecipient",
+    "SshEd25519Identity",
+    "SshEd25519Recipient",
     "Stanza",
     "X25519Identity",
     "X25519Recipient",
@@ -69,6 +72,7 @@ _ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
 _ARMOR_MAX_WHITESPACE = 1024
 _X25519_LABEL = b"age-encryption.org/v1/X25519"
 _SCRYPT_LABEL = b"age-encryption.org/v1/scrypt"
+_SSH_ED25519_LABEL = b"age-encryption.org/v1/ssh-ed25519"
 _SCRYPT_SALT_SIZE = 16
 _SCRYPT_MAX_WORK_FACTOR = 22  # the reference implementation's default limit (~15 s)
 _RAW_B64 = re.compile(rb"[A-Za-z0-9+/]*")
@@ -343,6 +347,79 @@ class ScryptIdentity:
                 f"scrypt work factor {work_factor} is above the limit of {self.max_work_factor}"
             )
         return _aead_unwrap(_scrypt_key(self.passphrase, salt, work_factor), stanza.body, "scrypt")
+
+
+# --- ssh-ed25519 (FiloSottile/age agessh/agessh.go) ---------------------------------------------
+
+
+def _ssh_tag(blob: bytes) -> str:
+    """The stanza's key tag: the first 4 bytes of SHA-256 of the SSH public key blob."""
+    return _b64encode_raw(hashlib.sha256(blob).digest()[:4])
+
+
+def _ssh_tweak(blob: bytes) -> X25519PrivateKey:
+    """The scalar that binds the shared secret to the whole SSH key: HKDF(ikm="", salt=blob)."""
+    return X25519PrivateKey.from_private_bytes(_hkdf(b"", blob, _SSH_ED25519_LABEL))
+
+
+@dataclass(frozen=True, eq=False)
+class SshEd25519Recipient:
+    """An OpenSSH Ed25519 public key used as an age recipient (`age -R key.pub`)."""
+
+    public_key: Ed25519PublicKey
+
+    @classmethod
+    def from_openssh(cls, line: str) -> SshEd25519Recipient:
+        """Build a recipient from an `ssh-ed25519 AAAA... comment` line.
+
+        Raises:
+            sshkeys.KeyFormatError: not an Ed25519 public key line.
+        """
+        return cls(sshkeys.load_public(line))
+
+    def wrap(self, file_key: bytes) -> Stanza:
+        """Wrap `file_key` into an `ssh-ed25519` stanza for this key."""
+        blob = sshkeys.public_blob(self.public_key)
+        their_point = sshkeys.x25519_public(self.public_key)
+        ephemeral = X25519PrivateKey.generate()
+        share = _raw_public(ephemeral.public_key())
+        shared = _x25519_shared(ephemeral, their_point, "ssh-ed25519")
+        shared = _x25519_shared(_ssh_tweak(blob), shared, "ssh-ed25519")
+        key = _hkdf(shared, share + their_point, _SSH_ED25519_LABEL)
+        return Stanza(
+            "ssh-ed25519", (_ssh_tag(blob), _b64encode_raw(share)), _aead_wrap(key, file_key)
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class SshEd25519Identity:
+    """An OpenSSH Ed25519 private key used as an age identity (`age -d -i key`)."""
+
+    private_key: Ed25519PrivateKey = field(repr=False)
+
+    def unwrap(self, stanza: Stanza) -> bytes | None:
+        """Recover the file key from an `ssh-ed25519` stanza addressed to this key.
+
+        Raises:
+            HeaderError: the ssh-ed25519 stanza is malformed.
+        """
+        if stanza.type != "ssh-ed25519":
+            return None
+        if len(stanza.args) != 2:
+            raise HeaderError("invalid ssh-ed25519 stanza: expected a key tag and a share")
+        share = _b64decode_raw(stanza.args[1])
+        if len(share) != 32:
+            raise HeaderError("invalid ssh-ed25519 stanza: the share is not 32 bytes")
+        blob = sshkeys.public_blob(self.private_key)
+        if stanza.args[0] != _ssh_tag(blob):
+            return None
+        private = X25519PrivateKey.from_private_bytes(sshkeys.x25519_secret(self.private_key))
+        shared = _x25519_shared(private, share, "ssh-ed25519")
+        shared = _x25519_shared(_ssh_tweak(blob), shared, "ssh-ed25519")
+        our_point = _raw_public(private.public_key())
+        return _aead_unwrap(
+            _hkdf(shared, share + our_point, _SSH_ED25519_LABEL), stanza.body, "ssh-ed25519"
+        )
 
 
 # --- header -----------------------------------------------------------------------------------
