@@ -1,0 +1,134 @@
+"""Errors of the vault facade.
+
+Every error the UI can meet derives from `VaultError` and carries a Dutch `message` (what went
+wrong) and a Dutch `hint` (what to do about it), so the CLI and the TUI can show it without a
+traceback. Internal layers (crypto, git) raise their own errors; the facade translates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dossier_format.findings import Finding
+
+
+class VaultError(Exception):
+    """Base class: something the user should be told about in plain Dutch.
+
+    Attributes:
+        message: what went wrong (Dutch, one sentence, no pupil data).
+        hint: what the user can do about it (Dutch), or "".
+    """
+
+    default_hint = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+class NotAVaultError(VaultError):
+    """The folder is not a Zorgkluis vault (or not initialised yet)."""
+
+    default_hint = "Geef de kluis op met --vault MAP of ZORGKLUIS_VAULT, of maak er een met init."
+
+
+class VaultExistsError(VaultError):
+    """`init` was asked to create a vault where one (or other content) already exists."""
+
+    default_hint = "Kies een lege of nieuwe map."
+
+
+class IdentityError(VaultError):
+    """The personal key file is missing, unreadable or not an OpenSSH Ed25519 key."""
+
+    default_hint = (
+        "Geef je persoonlijke sleutel op met --identity BESTAND of ZORGKLUIS_IDENTITY; "
+        "maak er een met 'zorgkluis key generate'."
+    )
+
+
+class WrongPassphraseError(IdentityError):
+    """The passphrase does not open the personal key."""
+
+    default_hint = "Controleer het wachtwoord van je sleutel (of ZORGKLUIS_PASSPHRASE)."
+
+
+class UnknownUserError(VaultError):
+    """The key (or user id) does not belong to a staff member of this vault."""
+
+    default_hint = (
+        "Gebruik je eigen sleutel, of vraag de intern begeleider of directie om je toe te voegen "
+        "met 'zorgkluis user add'."
+    )
+
+
+class UserExistsError(VaultError):
+    """A user with this id or this key is already in the vault."""
+
+    default_hint = "Kies een ander id, of verwijder eerst de bestaande medewerker."
+
+
+class NotPermittedError(VaultError):
+    """The user's role does not allow this action (for example managing users)."""
+
+    default_hint = "Vraag de intern begeleider of directie om dit te doen."
+
+
+class NoAccessError(VaultError):
+    """The user is not entitled to (this part of) this pupil's dossier."""
+
+    default_hint = (
+        "Alleen directie, intern begeleiders en betrokken medewerkers kunnen een dossier lezen; "
+        "vraag de intern begeleider om toegang ('zorgkluis access LEERLING --add JOU')."
+    )
+
+
+class UnknownPupilError(VaultError):
+    """No pupil with this id exists in the vault."""
+
+    default_hint = "Bekijk de leerlingen met 'zorgkluis list'."
+
+
+class InvalidInputError(VaultError):
+    """Input that cannot be used at all: broken YAML, schema errors, a bad id or part name."""
+
+    default_hint = "Verbeter de invoer en probeer het opnieuw; er is niets opgeslagen."
+
+
+class ChecksFailedError(VaultError):
+    """The protocol checks found errors and no override reason was given; nothing was saved.
+
+    Attributes:
+        findings: all findings of the refused save (errors, warnings and info).
+    """
+
+    default_hint = (
+        "Los de fouten op, of sla toch op met een reden (--override REDEN); "
+        "de reden komt in de ondertekende geschiedenis."
+    )
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        errors = sum(1 for f in self.findings if f.severity == "error")
+        super().__init__(f"Niet opgeslagen: de controle vond {errors} fout(en).")
+
+
+class LockedError(VaultError):
+    """Another process is saving in this vault and did not finish in time."""
+
+    default_hint = (
+        "Een ander proces slaat op in deze kluis; probeer het over een paar seconden opnieuw."
+    )
+
+
+class CorruptError(VaultError):
+    """Stored data cannot be decrypted or parsed although the key is right: it is damaged."""
+
+    default_hint = "Draai 'zorgkluis verify' en herstel de kluis uit een back-up of een kloon."
