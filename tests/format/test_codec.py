@@ -1,0 +1,182 @@
+"""Round-trip fidelity, typing rules and Dutch errors of dossier_format.codec."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from typing import Any
+
+import pytest
+
+from dossier_format.codec import dump, load, load_fast
+from dossier_format.errors import DossierError
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip values as plain Python values, for comparing both loaders."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, datetime.date):
+        return value
+    for kind in (int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def test_unchanged_dossier_dumps_to_the_same_bytes(full_text: str) -> None:
+    assert dump(load(full_text)) == full_text
+
+
+def test_changing_one_field_changes_only_its_line(full_text: str) -> None:
+    doc = load(full_text)
+    doc["plannen"][2]["evaluatie_gepland"] = datetime.date(2024, 12, 6)
+    after = dump(doc)
+    assert _changed_lines(full_text, after) == [
+        "-    evaluatie_gepland: 2024-11-29",
+        "+    evaluatie_gepland: 2024-12-06",
+    ]
+
+
+def test_changing_a_value_keeps_its_end_of_line_comment(full_text: str) -> None:
+    doc = load(full_text)
+    doc["betrokkenen"][1]["rol"] = "instructieleerkracht"
+    after = dump(doc)
+    changed = _changed_lines(full_text, after)
+    assert len(changed) == 2
+    assert changed[1].startswith("+    rol: instructieleerkracht ")
+    assert changed[1].endswith(" # duo-partner, werkt woensdag t/m vrijdag")
+
+
+def test_comments_and_blank_lines_survive_an_edit(full_text: str) -> None:
+    doc = load(full_text)
+    doc["leerling"]["groep"] = 7
+    after = dump(doc)
+    assert "# Fictief voorbeelddossier: alle namen, data en scholen zijn verzonnen.\n" in after
+    assert "\n\n# Zorgniveaus: het laatste item is het huidige niveau.\nniveaus:\n" in after
+    assert _changed_lines(full_text, after) == ["-  groep: 6", "+  groep: 7"]
+
+
+def test_appending_an_entry_adds_only_lines_in_canonical_style(full_text: str) -> None:
+    doc = load(full_text)
+    doc["toestemmingen"].append(
+        {
+            "id": "ts-2",
+            "voor": "zorgteam",
+            "datum": datetime.date(2024, 11, 4),
+            "schriftelijk": True,
+            "ingetrokken": None,
+        }
+    )
+    after = dump(doc)
+    assert _changed_lines(full_text, after) == [
+        "+  - id: ts-2",
+        "+    voor: zorgteam",
+        "+    datum: 2024-11-04",
+        "+    schriftelijk: true",
+        "+    ingetrokken: null",
+    ]
+
+
+def test_null_is_written_as_null_and_text_that_looks_like_a_number_is_quoted() -> None:
+    doc = load("formaat: zorgkluis-dossier/1\nroute:\n")
+    doc["route"] = "004"
+    doc["leeg"] = None
+    assert dump(doc) == "formaat: zorgkluis-dossier/1\nroute: '004'\nleeg: null\n"
+
+
+def test_long_lines_and_unicode_are_not_rewrapped_or_escaped() -> None:
+    text = "tekst: " + "Noor leest vlotter en met plezier, ook thuis – café." * 8 + "\n"
+    assert dump(load(text)) == text
+
+
+def test_both_loaders_agree_on_the_full_dossier(full_text: str) -> None:
+    assert load_fast(full_text) == _plain(load(full_text))
+
+
+@pytest.mark.parametrize(
+    ("scalar", "expected"),
+    [
+        ("true", True),
+        ("false", False),
+        ("ja", "ja"),
+        ("nee", "nee"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("off", "off"),
+        ("y", "y"),
+        ("2024-09-01", datetime.date(2024, 9, 1)),
+        ("'2024-09-01'", "2024-09-01"),
+        ("12", 12),
+        ("012", 12),
+        ("0o17", 15),
+        ("0x1f", 31),
+        ("1:20", "1:20"),
+        ("1.5", 1.5),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("'003'", "003"),
+    ],
+)
+def test_scalars_follow_yaml_1_2_core_in_both_loaders(scalar: str, expected: object) -> None:
+    text = f"waarde: {scalar}\n"
+    fast = load_fast(text)["waarde"]
+    assert fast == expected
+    assert type(fast) is type(expected)
+    assert _plain(load(text))["waarde"] == expected
+
+
+@pytest.mark.parametrize("loader", [load, load_fast])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("formaat: x\nleerling:\n  voornaam: Noor\n achternaam: Test\n", 4, 2, "inspringing"),
+        ("formaat: x\nleerling:\n\tvoornaam: Noor\n", 3, 1, "tab"),
+        ("formaat: x\nformaat: y\n", 2, 1, "twee keer"),
+        ("formaat: x\nnotitie: dit: kan niet\n", 2, 13, "sleutel: waarde"),
+        ("formaat: x\nnotitie: 'niet gesloten\n", 3, 1, "aanhalingsteken"),
+        ("formaat: x\ndatum: 2024-02-30\n", 2, 8, "onmogelijke datum"),
+        ("formaat: x\nwaarde: !geheim x\n", 2, 9, "tags"),
+        ("formaat: x\nlijst: [1, 2\n", 3, 1, "niet gesloten"),
+    ],
+)
+def test_broken_yaml_gives_a_dutch_error_with_line_and_column(
+    loader: Any, text: str, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(DossierError) as caught:
+        loader(text, source="noor.yaml")
+    error = caught.value
+    assert (error.source, error.line, error.column) == ("noor.yaml", line, column)
+    assert error.message.startswith(f"Ongeldige YAML in regel {line}, kolom {column}: ")
+    assert words in error.message
+    assert "Controleer de inspringing" in error.message
+    assert str(error).startswith(f"noor.yaml:{line}:{column}: Ongeldige YAML")
+
+
+@pytest.mark.parametrize("loader", [load, load_fast])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "leeg"),
+        ("# alleen commentaar\n", "leeg"),
+        ("- a\n- b\n", "mapping"),
+        ("tekst\n", "mapping"),
+    ],
+)
+def test_a_document_that_is_not_a_mapping_is_refused(loader: Any, text: str, words: str) -> None:
+    with pytest.raises(DossierError, match=words):
+        loader(text)
+
+
+def test_str_of_an_error_without_position_is_source_and_message() -> None:
+    assert str(DossierError("Kapot.", source="a.yaml")) == "a.yaml: Kapot."
+    assert str(DossierError("Kapot.", line=3)) == "<dossier>:3: Kapot."
