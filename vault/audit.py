@@ -1,0 +1,414 @@
+"""The audit log: who decrypted, exported or exported a key of which pupil part, when and why.
+
+One JSON object per line in `.git/zorgkluis/audit.jsonl` (inside the vault folder, never
+committed: a read must not need a commit). Each line is::
+
+    {"v": 1, "seq": 7, "prev": "<hash of line 6>", "door": "<user id>",
+     "sleutel": "ssh-ed25519 AAAA...", "data": "<base64 age file>",
+     "hash": "<sha256>", "sig": "<base64 Ed25519 signature of hash>"}
+
+* `data` is the entry itself (who, when, action, pupil, part, reason), age-encrypted to the
+  directie and intern begeleiders of the vault plus the school's recovery key. Nobody else can
+  read which pupil was looked at; `door` (a staff id, no pupil data) is in clear so anyone can
+  verify the chain.
+* `hash` = SHA-256 over a fixed prefix, `seq`, `prev`, `door`, `sleutel` and the ciphertext, so
+  the chain links every line to the one before; `sig` is the actor's Ed25519 signature of the
+  hash. Changing a line breaks its hash; removing or inserting one breaks `seq` and `prev`;
+  recomputing the chain after a removal needs every later actor's private key.
+* Removing the newest lines (truncation) leaves a valid shorter chain; it is caught by
+  *anchors*: `(seq, hash)` pairs recorded elsewhere (the `Audit-Head:` trailer of signed commits,
+  see `anchor_trailer`). `verify` reports every anchor the log no longer contains.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vault.crypto import age, sshkeys
+from vault.users import User
+
+LOG_NAME = Path(".git") / "zorgkluis" / "audit.jsonl"
+"""Where the audit log lives, relative to the vault folder."""
+
+READER_ROLES = frozenset({"directie", "intern_begeleider"})
+"""Roles whose keys every entry is encrypted to (issue 5: directie and IB-er)."""
+
+ACTIONS = {
+    "ontsleuteld": "dossier(deel) ontsleuteld",
+    "export": "dossier geëxporteerd",
+    "sleutel-export": "sleutel geëxporteerd",
+    "inzage": "inzage voor ouders gemaakt",
+    "kopie": "kopie aan ouders gegeven",
+    "vernietigd": "deel vernietigd (bewaartermijn)",
+    "audit-gelezen": "auditlog gelezen",
+}
+"""Actions an entry can record, with a Dutch description."""
+
+GENESIS = "0" * 64
+_PREFIX = b"zorgkluis-audit/1\x00"
+_ANCHOR_RE = re.compile(r"^Audit-Head: (\d+) ([0-9a-f]{64})$", re.M)
+
+
+class AuditError(Exception):
+    """The audit log cannot be written (bad action, unreadable log tail).
+
+    Attributes:
+        message: Dutch explanation.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One decrypted audit entry.
+
+    Attributes:
+        seq: position in the log (1-based).
+        wie: user id of the actor.
+        wanneer: time of the action (UTC, timezone-aware).
+        actie: one of `ACTIONS`.
+        leerling: opaque pupil id, or None.
+        onderdeel: part name, or None.
+        reden: the reason given, or None.
+    """
+
+    seq: int
+    wie: str
+    wanneer: dt.datetime
+    actie: str
+    leerling: str | None
+    onderdeel: str | None
+    reden: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict with Dutch keys."""
+        return {
+            "volgnummer": self.seq,
+            "wie": self.wie,
+            "wanneer": self.wanneer.isoformat(timespec="seconds"),
+            "actie": self.actie,
+            "leerling": self.leerling,
+            "onderdeel": self.onderdeel,
+            "reden": self.reden,
+        }
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    """Something wrong with the log.
+
+    Attributes:
+        seq: the line number (1-based) or sequence number concerned.
+        kind: "onleesbaar" (not a log line), "volgorde" (seq gap: removed or inserted line),
+            "keten" (prev does not match the line before), "gewijzigd" (hash mismatch),
+            "handtekening" (bad signature), "onbekende_ondertekenaar", "anker" (an anchored
+            line is missing: truncated or rewritten), "ontsleuteling" (payload does not
+            decrypt or does not belong to its line).
+        detail: Dutch detail (no pupil data).
+    """
+
+    seq: int
+    kind: str
+    detail: str
+
+
+def reader_recipients(users: Iterable[User], recovery: age.Recipient) -> list[age.Recipient]:
+    """The recipients of every entry: directie and intern begeleiders, plus the recovery key."""
+    out: list[age.Recipient] = [
+        age.SshEd25519Recipient.from_openssh(u.public_key)
+        for u in sorted(users, key=lambda u: u.id)
+        if u.rol in READER_ROLES
+    ]
+    return [*out, recovery]
+
+
+def _line_hash(seq: int, prev: str, door: str, sleutel: str, data: bytes) -> str:
+    digest = hashlib.sha256(_PREFIX)
+    digest.update(f"{seq}\x00{prev}\x00{door}\x00{sleutel}\x00".encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def anchor_trailer(head: tuple[int, str] | None) -> str:
+    """The commit-message trailer that anchors the log head ("" for an empty log)."""
+    return f"Audit-Head: {head[0]} {head[1]}" if head else ""
+
+
+def anchors_from_messages(messages: Iterable[str]) -> list[tuple[int, str]]:
+    """All `Audit-Head:` anchors found in commit messages."""
+    return [(int(m.group(1)), m.group(2)) for msg in messages for m in _ANCHOR_RE.finditer(msg)]
+
+
+class AuditLog:
+    """The append-only audit log of one vault."""
+
+    def __init__(self, path: Path) -> None:
+        """Args:
+        path: the log file (created on the first append).
+        """
+        self.path = path
+
+    @classmethod
+    def of_vault(cls, vault_path: Path) -> AuditLog:
+        """The log of the vault in folder `vault_path`."""
+        return cls(Path(vault_path) / LOG_NAME)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[int]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            os.close(fd)
+
+    def _last_line(self, fd: int) -> bytes | None:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return None
+        chunk = 4096
+        while True:
+            start = max(0, size - chunk)
+            data = os.pread(fd, size - start, start)
+            lines = data.rstrip(b"\n").split(b"\n")
+            if len(lines) > 1 or start == 0:
+                return lines[-1]
+            chunk *= 4
+
+    def head(self) -> tuple[int, str] | None:
+        """`(seq, hash)` of the newest line, or None for an empty log.
+
+        Raises:
+            AuditError: the last line is not a log line.
+        """
+        if not self.path.exists():
+            return None
+        with self._locked() as fd:
+            return self._head(fd)
+
+    def _head(self, fd: int) -> tuple[int, str] | None:
+        last = self._last_line(fd)
+        if last is None:
+            return None
+        try:
+            row = json.loads(last)
+            return int(row["seq"]), str(row["hash"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuditError("De laatste regel van het auditlog is beschadigd.") from exc
+
+    def append(
+        self,
+        *,
+        actor: User,
+        key: Ed25519PrivateKey,
+        recipients: Sequence[age.Recipient],
+        action: str,
+        pupil_id: str | None = None,
+        part: str | None = None,
+        reason: str | None = None,
+        when: dt.datetime | None = None,
+    ) -> tuple[int, str]:
+        """Append one entry, encrypted to `recipients` and signed with `key`.
+
+        Args:
+            actor: the user doing it (`key` must be theirs).
+            key: the actor's private key (signs the line hash).
+            recipients: who can read the entry (see `reader_recipients`).
+            action: one of `ACTIONS`.
+            pupil_id: opaque pupil id, when the action concerns one pupil.
+            part: the part name, when it concerns one part.
+            reason: the reason given by the user ("why", where asked).
+            when: the time; default now (UTC).
+
+        Returns:
+            The new head `(seq, hash)`.
+
+        Raises:
+            AuditError: unknown action, or the log's last line is damaged (nothing written).
+        """
+        if action not in ACTIONS:
+            raise AuditError(f"Onbekende auditactie '{action}'.")
+        stamp = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        sleutel = _normal(sshkeys.public_line(key))
+        with self._locked() as fd:
+            head = self._head(fd)
+            seq = head[0] + 1 if head else 1
+            prev = head[1] if head else GENESIS
+            payload = {
+                "seq": seq,
+                "wie": actor.id,
+                "wanneer": stamp.isoformat(timespec="seconds"),
+                "actie": action,
+                "leerling": pupil_id,
+                "onderdeel": part,
+                "reden": reason,
+            }
+            data = age.encrypt(json.dumps(payload, ensure_ascii=False).encode(), recipients)
+            line_hash = _line_hash(seq, prev, actor.id, sleutel, data)
+            row = {
+                "v": 1,
+                "seq": seq,
+                "prev": prev,
+                "door": actor.id,
+                "sleutel": sleutel,
+                "data": base64.b64encode(data).decode(),
+                "hash": line_hash,
+                "sig": base64.b64encode(key.sign(bytes.fromhex(line_hash))).decode(),
+            }
+            os.write(fd, (json.dumps(row, separators=(",", ":")) + "\n").encode())
+            os.fsync(fd)
+        return seq, line_hash
+
+    def _rows(self) -> list[tuple[int, dict[str, object] | None]]:
+        if not self.path.exists():
+            return []
+        rows: list[tuple[int, dict[str, object] | None]] = []
+        for number, raw in enumerate(self.path.read_bytes().splitlines(), start=1):
+            try:
+                row = json.loads(raw)
+                rows.append((number, row if isinstance(row, dict) else None))
+            except ValueError:
+                rows.append((number, None))
+        return rows
+
+    def verify(
+        self,
+        known_keys: Iterable[tuple[str, str]] | None = None,
+        anchors: Iterable[tuple[int, str]] = (),
+    ) -> list[AuditProblem]:
+        """Check the whole chain without decrypting anything.
+
+        Args:
+            known_keys: `(user id, "ssh-ed25519 <blob>")` pairs that may sign (for example
+                every user in any version of the users file); None skips that check.
+            anchors: `(seq, hash)` pairs recorded elsewhere that the log must still contain.
+
+        Returns:
+            The problems found; empty when the log is intact.
+        """
+        problems: list[AuditProblem] = []
+        known = None if known_keys is None else {(i, _normal(k)) for i, k in known_keys}
+        expected_seq, prev = 1, GENESIS
+        seen: dict[int, str] = {}
+        for number, row in self._rows():
+            checked = _check_row(row, number, known)
+            if isinstance(checked, AuditProblem):
+                problems.append(checked)
+                continue
+            seq, line_prev, line_hash = checked
+            if seq != expected_seq:
+                problems.append(
+                    AuditProblem(seq, "volgorde", f"volgnummer {seq} waar {expected_seq} hoorde")
+                )
+            if line_prev != prev:
+                problems.append(
+                    AuditProblem(seq, "keten", "de regel sluit niet aan op de regel ervoor")
+                )
+            seen[seq] = line_hash
+            expected_seq, prev = seq + 1, line_hash
+        for seq, anchored in anchors:
+            if seen.get(seq) != anchored:
+                problems.append(
+                    AuditProblem(
+                        seq,
+                        "anker",
+                        f"regel {seq} uit een ondertekende commit ontbreekt of is anders",
+                    )
+                )
+        return problems
+
+    def read(
+        self, identities: Sequence[age.Identity], *, pupil_id: str | None = None
+    ) -> tuple[list[AuditEntry], list[AuditProblem]]:
+        """Decrypt the entries these identities can open.
+
+        Args:
+            identities: the reader's identities (directie/IB-er ssh key or recovery key).
+            pupil_id: only entries about this pupil.
+
+        Returns:
+            The entries (oldest first) and the problems met while decrypting (a payload that
+            does not decrypt or whose inner `seq` differs from its line). Lines this reader
+            was never a recipient of are skipped silently (for example before they joined).
+        """
+        entries: list[AuditEntry] = []
+        problems: list[AuditProblem] = []
+        for number, row in self._rows():
+            if row is None:
+                continue
+            try:
+                seq = int(str(row["seq"]))
+                data = base64.b64decode(str(row["data"]), validate=True)
+                inner = json.loads(age.decrypt(data, identities))
+                if inner["seq"] != seq:
+                    raise ValueError("seq")
+                entry = AuditEntry(
+                    seq=seq,
+                    wie=str(inner["wie"]),
+                    wanneer=dt.datetime.fromisoformat(inner["wanneer"]),
+                    actie=str(inner["actie"]),
+                    leerling=inner.get("leerling"),
+                    onderdeel=inner.get("onderdeel"),
+                    reden=inner.get("reden"),
+                )
+            except age.NoIdentityMatchError:
+                continue
+            except (age.AgeError, ValueError, KeyError, TypeError, binascii.Error):
+                problems.append(
+                    AuditProblem(number, "ontsleuteling", f"regel {number} ontsleutelt niet goed")
+                )
+                continue
+            if pupil_id is None or entry.leerling == pupil_id:
+                entries.append(entry)
+        return entries, problems
+
+
+def _normal(key_line: str) -> str:
+    parts = key_line.split()
+    return f"{parts[0]} {parts[1]}" if len(parts) >= 2 else key_line
+
+
+def _check_row(
+    row: dict[str, object] | None, number: int, known: set[tuple[str, str]] | None
+) -> tuple[int, str, str] | AuditProblem:
+    """Check one line on its own: shape, hash, signature, signer. Returns (seq, prev, hash)."""
+    if row is None:
+        return AuditProblem(number, "onleesbaar", f"regel {number} is geen auditregel")
+    try:
+        seq = int(str(row["seq"]))
+        prev, door, sleutel = str(row["prev"]), str(row["door"]), str(row["sleutel"])
+        data = base64.b64decode(str(row["data"]), validate=True)
+        line_hash = str(row["hash"])
+        sig = base64.b64decode(str(row["sig"]), validate=True)
+        public = sshkeys.load_public(sleutel)
+    except (KeyError, ValueError, TypeError, binascii.Error, sshkeys.SshKeyError):
+        return AuditProblem(number, "onleesbaar", f"regel {number} is geen auditregel")
+    if _line_hash(seq, prev, door, sleutel, data) != line_hash:
+        return AuditProblem(seq, "gewijzigd", f"regel {seq} is na het schrijven gewijzigd")
+    try:
+        public.verify(sig, bytes.fromhex(line_hash))
+    except (InvalidSignature, ValueError):
+        return AuditProblem(seq, "handtekening", f"de handtekening van regel {seq} klopt niet")
+    if known is not None and (door, _normal(sleutel)) not in known:
+        return AuditProblem(
+            seq, "onbekende_ondertekenaar", f"regel {seq} is ondertekend door een onbekende sleutel"
+        )
+    return seq, prev, line_hash
