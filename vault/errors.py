@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dossier_format.errors import DossierError
     from dossier_format.findings import Finding
 
 
@@ -100,6 +101,21 @@ class InvalidInputError(VaultError):
     """Input that cannot be used at all: broken YAML, schema errors, a bad id or part name."""
 
     default_hint = "Verbeter de invoer en probeer het opnieuw; er is niets opgeslagen."
+
+
+class InvalidDossierError(InvalidInputError):
+    """The dossier text is broken YAML or violates the schema; nothing was saved.
+
+    Attributes:
+        problems: every problem found (`DossierError`, with line and column when known).
+    """
+
+    def __init__(self, problems: Sequence[DossierError]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:10]]
+        if len(self.problems) > 10:
+            lines.append(f"... en nog {len(self.problems) - 10} probleem/problemen")
+        super().__init__("Het dossier is ongeldig:\n" + "\n".join(lines))
 
 
 class ChecksFailedError(VaultError):
