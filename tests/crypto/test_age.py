@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -221,3 +223,53 @@ def test_we_encrypt_to_ssh_key_cli_decrypts(tmp_path: Path, armor: bool) -> None
     encrypted.write_bytes(age.encrypt(plaintext, recipients, armor=armor))
     assert run("age", "-d", "-i", key_file, encrypted) == plaintext
     assert run("age", "-d", "-i", other_file, encrypted) == plaintext
+
+
+# --- scrypt with the CLI: age reads passphrases only from a terminal, so give it a pty ---------
+
+
+def run_with_tty(argv: list[str], passphrase: bytes, prompts: int) -> None:
+    """Run `argv` on a new pseudo-terminal, answering each passphrase prompt."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the pty is its controlling terminal, so /dev/tty works
+        try:
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    output, answered = b"", 0
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 60)
+            if not ready:
+                raise AssertionError(f"{argv[0]} hung; output so far: {output!r}")
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+            if answered < prompts and output.rstrip().endswith(b":"):
+                os.write(fd, passphrase + b"\n")
+                answered += 1
+                output = b""
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
+    assert answered == prompts
+
+
+@needs_age
+def test_scrypt_interop_with_cli(tmp_path: Path) -> None:
+    plaintext = b"herstelsleutel\n" * 100
+    ours = tmp_path / "ours.age"
+    ours.write_bytes(age.encrypt(plaintext, [age.ScryptRecipient(b"correct paard", 10)]))
+    run_with_tty(["age", "-d", "-o", str(tmp_path / "ours.out"), str(ours)], b"correct paard", 1)
+    assert (tmp_path / "ours.out").read_bytes() == plaintext
+
+    (tmp_path / "plain").write_bytes(plaintext)
+    theirs = tmp_path / "theirs.age"
+    run_with_tty(["age", "-p", "-o", str(theirs), str(tmp_path / "plain")], b"correct paard", 2)
+    assert b"\n-> scrypt " in theirs.read_bytes()  # age's default work factor (18): ~2 s here
+    assert age.decrypt(theirs.read_bytes(), [age.ScryptIdentity(b"correct paard")]) == plaintext
