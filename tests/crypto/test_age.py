@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vault.crypto import age, sshkeys
 
@@ -273,3 +275,28 @@ def test_scrypt_interop_with_cli(tmp_path: Path) -> None:
     run_with_tty(["age", "-p", "-o", str(theirs), str(tmp_path / "plain")], b"correct paard", 2)
     assert b"\n-> scrypt " in theirs.read_bytes()  # age's default work factor (18): ~2 s here
     assert age.decrypt(theirs.read_bytes(), [age.ScryptIdentity(b"correct paard")]) == plaintext
+
+
+# --- canonical encodings, by property --------------------------------------------------------
+
+_arg = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=12)
+
+
+@given(
+    st.lists(
+        st.tuples(_arg, st.lists(_arg, max_size=3), st.binary(max_size=200)), min_size=1, max_size=4
+    )
+)
+def test_header_encoding_round_trips(raw_stanzas: list[tuple[str, list[str], bytes]]) -> None:
+    stanzas = [age.Stanza(t, tuple(a), b) for t, a, b in raw_stanzas]
+    signed = age._INTRO + b"".join(map(age._encode_stanza, stanzas)) + b"---"
+    header = age._parse_header(signed + b" " + b"A" * 42 + b"w\n")
+    assert header.stanzas == stanzas
+    assert header.signed == signed
+
+
+@given(st.binary(min_size=1, max_size=400))
+def test_armor_round_trips(data: bytes) -> None:
+    armored = age._armor(data)
+    assert all(len(line) <= 64 for line in armored.split(b"\n"))
+    assert age._dearmor(armored) == data
