@@ -452,7 +452,13 @@ class GitStore:
             except go.RefConflictError as exc:
                 self._clear_pending()
                 raise GitStoreError(str(exc)) from exc
-            self._sync_work_tree(changes)
+            # The commit is a fact now. Mirroring it into the work tree and index is
+            # best effort: if that fails (e.g. someone holds index.lock for longer than
+            # lock_timeout), the pending marker stays and recover() finishes the job.
+            try:
+                self._sync_work_tree(changes)
+            except (OSError, GitStoreError):
+                return sha
             self._clear_pending()
         return sha
 
@@ -518,9 +524,22 @@ class GitStore:
             tmp = target.with_name(f"{TEMP_PREFIX}{target.name}-{os.getpid()}")
             tmp.write_bytes(data)
             os.replace(tmp, target)
-        for chunk in range(0, len(contents), 500):
-            names = list(contents)[chunk : chunk + 500]
-            self._git("update-index", "--add", "--remove", "--", *names)
+        names = list(contents)
+        for chunk in range(0, len(names), 500):
+            self._update_index(names[chunk : chunk + 500])
+
+    def _update_index(self, paths: Sequence[str]) -> None:
+        # Plain git (even `git status`) may hold index.lock for a moment: retry until the
+        # lock timeout rather than fail.
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            done = self._git("update-index", "--add", "--remove", "--", *paths, check=False)
+            if done.returncode == 0:
+                return
+            if b"index.lock" not in done.stderr or time.monotonic() >= deadline:
+                error = done.stderr.decode(errors="replace")
+                raise GitStoreError(f"git update-index failed in {self.path}: {error}")
+            time.sleep(0.01)
 
     def _prune_empty_dirs(self, folder: Path) -> None:
         while folder != self.path:
