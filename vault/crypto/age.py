@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -254,10 +255,15 @@ class X25519Identity:
         """The `AGE-SECRET-KEY-1...` Bech32 form of this identity (a secret)."""
         return _bech32.encode("age-secret-key-", self.secret_key).upper()
 
+    @cached_property
+    def _keys(self) -> tuple[X25519PrivateKey, bytes]:
+        """(private key object, public point), computed once per identity."""
+        private = X25519PrivateKey.from_private_bytes(self.secret_key)
+        return private, _raw_public(private.public_key())
+
     def recipient(self) -> X25519Recipient:
         """The public recipient matching this identity."""
-        private = X25519PrivateKey.from_private_bytes(self.secret_key)
-        return X25519Recipient(_raw_public(private.public_key()))
+        return X25519Recipient(self._keys[1])
 
     def unwrap(self, stanza: Stanza) -> bytes | None:
         """Recover the file key from an `X25519` stanza addressed to this identity.
@@ -272,9 +278,9 @@ class X25519Identity:
         share = _b64decode_raw(stanza.args[0])
         if len(share) != 32:
             raise HeaderError("invalid X25519 stanza: the share is not 32 bytes")
-        private = X25519PrivateKey.from_private_bytes(self.secret_key)
+        private, our_point = self._keys
         shared = _x25519_shared(private, share, "X25519")
-        key = _hkdf(shared, share + _raw_public(private.public_key()), _X25519_LABEL)
+        key = _hkdf(shared, share + our_point, _X25519_LABEL)
         return _aead_unwrap(key, stanza.body, "X25519")
 
 
@@ -377,18 +383,21 @@ class SshEd25519Recipient:
         """
         return cls(sshkeys.load_public(line))
 
+    @cached_property
+    def _derived(self) -> tuple[str, X25519PrivateKey, bytes]:
+        """(key tag, tweak, X25519 point), computed once per recipient."""
+        blob = sshkeys.public_blob(self.public_key)
+        return _ssh_tag(blob), _ssh_tweak(blob), sshkeys.x25519_public(self.public_key)
+
     def wrap(self, file_key: bytes) -> Stanza:
         """Wrap `file_key` into an `ssh-ed25519` stanza for this key."""
-        blob = sshkeys.public_blob(self.public_key)
-        their_point = sshkeys.x25519_public(self.public_key)
+        tag, tweak, their_point = self._derived
         ephemeral = X25519PrivateKey.generate()
         share = _raw_public(ephemeral.public_key())
         shared = _x25519_shared(ephemeral, their_point, "ssh-ed25519")
-        shared = _x25519_shared(_ssh_tweak(blob), shared, "ssh-ed25519")
+        shared = _x25519_shared(tweak, shared, "ssh-ed25519")
         key = _hkdf(shared, share + their_point, _SSH_ED25519_LABEL)
-        return Stanza(
-            "ssh-ed25519", (_ssh_tag(blob), _b64encode_raw(share)), _aead_wrap(key, file_key)
-        )
+        return Stanza("ssh-ed25519", (tag, _b64encode_raw(share)), _aead_wrap(key, file_key))
 
 
 @dataclass(frozen=True, eq=False)
@@ -396,6 +405,13 @@ class SshEd25519Identity:
     """An OpenSSH Ed25519 private key used as an age identity (`age -d -i key`)."""
 
     private_key: Ed25519PrivateKey = field(repr=False)
+
+    @cached_property
+    def _derived(self) -> tuple[str, X25519PrivateKey, X25519PrivateKey, bytes]:
+        """(key tag, tweak, X25519 private key, its point), computed once per identity."""
+        blob = sshkeys.public_blob(self.private_key)
+        private = X25519PrivateKey.from_private_bytes(sshkeys.x25519_secret(self.private_key))
+        return _ssh_tag(blob), _ssh_tweak(blob), private, _raw_public(private.public_key())
 
     def unwrap(self, stanza: Stanza) -> bytes | None:
         """Recover the file key from an `ssh-ed25519` stanza addressed to this key.
@@ -410,16 +426,13 @@ class SshEd25519Identity:
         share = _b64decode_raw(stanza.args[1])
         if len(share) != 32:
             raise HeaderError("invalid ssh-ed25519 stanza: the share is not 32 bytes")
-        blob = sshkeys.public_blob(self.private_key)
-        if stanza.args[0] != _ssh_tag(blob):
+        tag, tweak, private, our_point = self._derived
+        if stanza.args[0] != tag:
             return None
-        private = X25519PrivateKey.from_private_bytes(sshkeys.x25519_secret(self.private_key))
         shared = _x25519_shared(private, share, "ssh-ed25519")
-        shared = _x25519_shared(_ssh_tweak(blob), shared, "ssh-ed25519")
-        our_point = _raw_public(private.public_key())
-        return _aead_unwrap(
-            _hkdf(shared, share + our_point, _SSH_ED25519_LABEL), stanza.body, "ssh-ed25519"
-        )
+        shared = _x25519_shared(tweak, shared, "ssh-ed25519")
+        key = _hkdf(shared, share + our_point, _SSH_ED25519_LABEL)
+        return _aead_unwrap(key, stanza.body, "ssh-ed25519")
 
 
 # --- header -----------------------------------------------------------------------------------
