@@ -1,0 +1,221 @@
+"""The UI's words in Dutch (default) and English.
+
+`t(key, **values)` looks a key up in the current language. The language is chosen once per
+app (`set_language`), from the `--lang` flag, else `ZORGKLUIS_LANG`, else Dutch.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("nl", "en")
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    # app and bindings
+    "app.title": ("Zorgkluis", "Zorgkluis"),
+    "key.quit": ("Stoppen", "Quit"),
+    "key.help": ("Hulp", "Help"),
+    "key.palette": ("Opdrachten", "Commands"),
+    "key.back": ("Terug", "Back"),
+    "key.open": ("Openen", "Open"),
+    "key.search": ("Zoeken", "Search"),
+    "key.review": ("Beoordelen", "Review"),
+    "key.refresh": ("Verversen", "Refresh"),
+    "key.clear_filters": ("Filters wissen", "Clear filters"),
+    "key.edit_yaml": ("YAML bewerken", "Edit YAML"),
+    "key.save": ("Opslaan", "Save"),
+    "key.check": ("Controleren", "Check"),
+    "key.new_plan": ("Nieuw plan", "New plan"),
+    "key.evaluate_plan": ("Plan evalueren", "Evaluate plan"),
+    "key.bespreking": ("Bespreking", "Meeting"),
+    "key.gesprek": ("Oudergesprek", "Parent talk"),
+    "key.toestemming": ("Toestemming", "Consent"),
+    "key.niveau": ("Niveau wijzigen", "Change level"),
+    "key.toets": ("Toets", "Test"),
+    "key.history": ("Historie", "History"),
+    "key.mark_from": ("Van-versie", "From version"),
+    "key.mark_reviewed": ("Gezien", "Mark reviewed"),
+    "key.cancel": ("Annuleren", "Cancel"),
+    "key.submit": ("Bevestigen", "Confirm"),
+    # unlock
+    "unlock.title": ("Kluis openen", "Unlock vault"),
+    "unlock.vault": ("Kluis: {path}", "Vault: {path}"),
+    "unlock.identity": ("Sleutelbestand", "Identity file"),
+    "unlock.passphrase": ("Wachtwoordzin", "Passphrase"),
+    "unlock.button": ("Openen", "Unlock"),
+    "unlock.busy": ("Bezig met openen…", "Unlocking…"),
+    "unlock.no_identity": ("Geef je sleutelbestand op.", "Enter your identity file."),
+    "unlock.missing_file": (
+        "Sleutelbestand niet gevonden: {path}",
+        "Identity file not found: {path}",
+    ),
+    # pupil list
+    "pupils.title": ("Leerlingen", "Pupils"),
+    "pupils.search": ("Zoek op naam…", "Search by name…"),
+    "pupils.all_groups": ("Alle groepen", "All groups"),
+    "pupils.all_levels": ("Alle niveaus", "All levels"),
+    "pupils.all_signals": ("Alle signalen", "All signals"),
+    "pupils.group": ("Groep {groep}", "Group {groep}"),
+    "pupils.level": ("Niveau {niveau}", "Level {niveau}"),
+    "pupils.no_level": ("Geen niveau", "No level"),
+    "pupils.count": ("{shown} van {total} leerlingen", "{shown} of {total} pupils"),
+    "pupils.loading": ("Leerlingen laden…", "Loading pupils…"),
+    "pupils.review_count": ("Te beoordelen: {count}", "To review: {count}"),
+    "pupils.user": ("{naam} ({rol})", "{naam} ({rol})"),
+    "col.name": ("Naam", "Name"),
+    "col.group": ("Groep", "Group"),
+    "col.level": ("Niveau", "Level"),
+    "col.errors": ("Fouten", "Errors"),
+    "col.warnings": ("Waarsch.", "Warnings"),
+    "col.next_eval": ("Volgende evaluatie", "Next evaluation"),
+    "col.signals": ("Signalen", "Signals"),
+    "col.date": ("Datum", "Date"),
+    "col.author": ("Auteur", "Author"),
+    "col.signature": ("Handtekening", "Signature"),
+    "col.message": ("Omschrijving", "Description"),
+    "col.severity": ("Ernst", "Severity"),
+    "col.path": ("Plaats", "Path"),
+    "col.source": ("Bron", "Source"),
+    "col.rule": ("Regel", "Rule"),
+    # signals (summary signal ids from dossier_format.model)
+    "signal.evaluatie_verlopen": ("evaluatie verlopen", "evaluation overdue"),
+    "signal.toestemming_ontbreekt": ("toestemming ontbreekt", "consent missing"),
+    "signal.bewaartermijn_verstreken": ("bewaartermijn verstreken", "retention due"),
+    # roles
+    "role.leerkracht": ("leerkracht", "teacher"),
+    "role.intern_begeleider": ("intern begeleider", "care coordinator"),
+    "role.directie": ("directie", "head"),
+    # dossier
+    "dossier.loading": ("Dossier laden…", "Loading dossier…"),
+    "tab.overview": ("Overzicht", "Overview"),
+    "tab.plannen": ("Plannen", "Plans"),
+    "tab.besprekingen": ("Besprekingen", "Meetings"),
+    "tab.gesprekken": ("Gesprekken en toestemmingen", "Talks and consents"),
+    "tab.toetsen": ("Toetsen", "Tests"),
+    "tab.protocollen": ("Protocollen en OPP", "Protocols and OPP"),
+    "tab.okr": ("OKR", "Transfer report"),
+    "tab.werkaantekeningen": ("Werkaantekeningen", "Working notes"),
+    "tab.historie": ("Historie", "History"),
+    "dossier.timeline": ("Route in de tijd", "Route over time"),
+    "dossier.findings": ("Bevindingen", "Findings"),
+    "dossier.no_findings": ("Geen bevindingen.", "No findings."),
+    "dossier.empty": ("(nog niets vastgelegd)", "(nothing recorded yet)"),
+    "dossier.no_access": ("(geen toegang tot dit deel)", "(no access to this part)"),
+    "dossier.trend": ("Niveauverloop", "Level trend"),
+    "dossier.saved": ("Opgeslagen: {commit}", "Saved: {commit}"),
+    "dossier.own_notes_only": (
+        "Alleen je eigen werkaantekeningen.",
+        "Only your own working notes.",
+    ),
+    "severity.error": ("fout", "error"),
+    "severity.warning": ("waarschuwing", "warning"),
+    "severity.info": ("info", "info"),
+    # editor
+    "editor.title": ("Bewerken: {name}", "Editing: {name}"),
+    "editor.saving": ("Opslaan en controleren…", "Saving and checking…"),
+    "editor.refused": (
+        "Niet opgeslagen: {count} fout(en). Herstel ze of geef een reden om af te wijken.",
+        "Not saved: {count} error(s). Fix them or give a reason to override.",
+    ),
+    "editor.failed": ("Niet opgeslagen: {message}", "Not saved: {message}"),
+    "editor.unsaved": (
+        "Je wijzigingen zijn niet opgeslagen. Toch weggaan?",
+        "Your changes are not saved. Leave anyway?",
+    ),
+    "editor.checked": (
+        "Gecontroleerd: {errors} fout(en), {warnings} waarschuwing(en).",
+        "Checked: {errors} error(s), {warnings} warning(s).",
+    ),
+    # dialogs
+    "confirm.yes": ("Ja", "Yes"),
+    "confirm.no": ("Nee", "No"),
+    "override.title": ("Afwijken van de route", "Override the route"),
+    "override.explain": (
+        "Deze fouten weigeren het opslaan. Met een reden sla je toch op; de reden komt in de "
+        "ondertekende versie.",
+        "These errors refuse the save. With a reason you can save anyway; the reason is "
+        "recorded in the signed version.",
+    ),
+    "override.reason": ("Reden om af te wijken", "Reason to override"),
+    "override.save": ("Toch opslaan", "Save anyway"),
+    "override.required": ("Een reden is verplicht.", "A reason is required."),
+    "form.required": ("Verplicht: {field}", "Required: {field}"),
+    "form.bad_date": (
+        "Geen geldige datum (JJJJ-MM-DD): {field}",
+        "Not a valid date (YYYY-MM-DD): {field}",
+    ),
+    "form.no_plan": ("Er is geen plan om te evalueren.", "There is no plan to evaluate."),
+    # acts (form titles)
+    "act.plan": ("Nieuw plan", "New plan"),
+    "act.evaluatie": ("Plan evalueren", "Evaluate a plan"),
+    "act.bespreking": ("Bespreking vastleggen", "Record a meeting"),
+    "act.gesprek": ("Oudergesprek vastleggen", "Record a parent talk"),
+    "act.toestemming": ("Toestemming vastleggen", "Record a consent"),
+    "act.niveau": ("Niveau wijzigen", "Change of level"),
+    "act.toets": ("Toets vastleggen", "Record a test"),
+    # history
+    "history.pick": (
+        "Kies een versie; `m` zet de van-versie, de diff loopt tot de gekozen versie.",
+        "Pick a version; `m` sets the from-version, the diff runs to the picked version.",
+    ),
+    "history.diff": ("Verschil {a} → {b}", "Difference {a} → {b}"),
+    "history.no_diff": ("Geen verschil.", "No difference."),
+    "signature.goed": ("✓", "✓"),
+    "signature.ongeldig": ("✗ ongeldig", "✗ invalid"),
+    "signature.onbekend": ("✗ onbekend", "✗ unknown"),
+    "signature.ontbreekt": ("✗ ontbreekt", "✗ missing"),
+    # review
+    "review.title": ("Te beoordelen", "Review queue"),
+    "review.none": ("Niets te beoordelen.", "Nothing to review."),
+    "review.marked": ("Beoordeling vastgelegd.", "Review recorded."),
+    "review.not_allowed": (
+        "Alleen een intern begeleider of de directie beoordeelt.",
+        "Only a care coordinator or the head reviews.",
+    ),
+    "review.pupil": ("{name}: {count} wijziging(en)", "{name}: {count} change(s)"),
+    # palette
+    "cmd.open_pupil": ("leerling: openen {name}", "pupil: open {name}"),
+    "cmd.review": ("beoordelen: wachtrij openen", "review: open queue"),
+    "cmd.language": ("taal: English", "language: Nederlands"),
+    "cmd.help.open_pupil": ("Open het dossier van deze leerling", "Open this pupil's dossier"),
+    "cmd.help.review": ("Wijzigingen van anderen bekijken", "See changes by others"),
+    "cmd.help.language": ("Wissel de taal van de schermen", "Switch the screens' language"),
+    "error.generic": ("Er ging iets mis: {message}", "Something went wrong: {message}"),
+}
+
+_language = "nl"
+
+
+def pick_language(flag: str | None) -> str:
+    """The language to use: the flag, else ZORGKLUIS_LANG, else Dutch."""
+    for candidate in (flag, os.environ.get("ZORGKLUIS_LANG")):
+        if candidate and candidate.lower()[:2] in LANGUAGES:
+            return candidate.lower()[:2]
+    return "nl"
+
+
+def set_language(language: str) -> None:
+    """Switch the current language ("nl" or "en")."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    _language = language
+
+
+def language() -> str:
+    """The current language."""
+    return _language
+
+
+def t(key: str, **values: object) -> str:
+    """The text for `key` in the current language, with `values` filled in."""
+    texts = _TEXTS.get(key)
+    if texts is None:
+        return key
+    text = texts[LANGUAGES.index(_language)]
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    """Whether the table knows `key`."""
+    return key in _TEXTS

@@ -1,0 +1,99 @@
+"""Messages the app's workers post back to the screens (past tense: what happened)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class VaultUnlocked(Message):
+    """The identity opened the vault."""
+
+    vault: Any
+
+
+@dataclass
+class UnlockFailed(Message):
+    """Opening the vault failed; `message` says why, in the UI's language."""
+
+    message: str
+
+
+@dataclass
+class PupilsLoaded(Message):
+    """The pupil list (summaries) and the review count were read."""
+
+    pupils: list[Any]
+    review_count: int | None
+
+
+@dataclass
+class DossierLoaded(Message):
+    """A dossier was decrypted and checked."""
+
+    pupil_id: str
+    text: str
+    data: dict[str, Any]
+    findings: list[Any]
+
+
+@dataclass
+class DossierSaved(Message):
+    """A save became a signed commit."""
+
+    pupil_id: str
+    commit: str
+    findings: list[Any]
+
+
+@dataclass
+class SaveRefused(Message):
+    """The checks found errors and no override reason was given."""
+
+    findings: list[Any]
+
+
+@dataclass
+class ChecksRan(Message):
+    """The editor's text was checked without saving."""
+
+    findings: list[Any]
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker failed with an error the user can act on."""
+
+    message: str
+
+
+@dataclass
+class HistoryLoaded(Message):
+    """A dossier's versions were read."""
+
+    versions: list[Any]
+
+
+@dataclass
+class DiffLoaded(Message):
+    """The diff between two versions was computed."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class ReviewLoaded(Message):
+    """The review queue was computed."""
+
+    changes: list[Any]
+
+
+@dataclass
+class ReviewMarked(Message):
+    """The reviewer's mark became a signed record."""
+
+    commit: str
