@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -129,8 +130,10 @@ def load_private(data: bytes, passphrase: bytes | None) -> Ed25519PrivateKey:
         raise WrongPassphraseError("this private key is protected: a passphrase is needed")
     try:
         key = serialization.load_ssh_private_key(data, passphrase if encrypted else None)
+    except UnsupportedAlgorithm as exc:
+        raise KeyFormatError(f"unsupported key encryption: {exc}") from None
     except ValueError as exc:
-        if encrypted and "checksum" in str(exc):
+        if encrypted:  # the decrypted check bytes differ: as for ssh-keygen, a wrong passphrase
             raise WrongPassphraseError("wrong passphrase for this private key") from None
         raise KeyFormatError(f"damaged OpenSSH private key: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey) or public_blob(key.public_key()) != blob:
