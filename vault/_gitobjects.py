@@ -331,20 +331,29 @@ def update_ref(
     ident: bytes,
     message: str,
     fsync: bool,
+    lock_wait: float = 1.0,
 ) -> None:
     """Point `ref` at `new` if it still points at `old` (None: must not exist yet).
 
-    Uses git's protocol: create `<ref>.lock` exclusively, check the old value, write, append
-    the reflogs, rename the lock over the ref. Raises RefConflictError when the lock is held
-    or the ref moved.
+    Uses git's protocol: create `<ref>.lock` exclusively (waiting up to `lock_wait` seconds
+    while e.g. `git pack-refs` holds it), check the old value, write, append the reflogs,
+    rename the lock over the ref. Raises RefConflictError when the lock stays held or the
+    ref moved.
     """
     path = git_dir / ref
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(path.name + ".lock")
-    try:
-        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        raise RefConflictError(f"{lock} exists: another git process is updating {ref}") from None
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            break
+        except FileExistsError:
+            if time.monotonic() >= deadline:
+                raise RefConflictError(
+                    f"{lock} exists: another git process is updating {ref}"
+                ) from None
+            time.sleep(0.005)
     try:
         current = read_ref(git_dir, ref)
         if current != old:

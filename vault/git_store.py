@@ -34,6 +34,7 @@ SIGNATURE_NAMESPACE = "git"
 LOCK_NAME = "zorgkluis.lock"
 PENDING_NAME = "zorgkluis-pending"
 TEMP_PREFIX = ".zk-tmp-"
+AUTO_GC_LOOSE_OBJECTS = 6700  # git's default gc.auto
 
 _SHA_RE = re.compile(r"[0-9a-f]{40}")
 _KEY_TYPE_RE = re.compile(r"(ssh-|ecdsa-|sk-ssh-|sk-ecdsa-)")
@@ -460,7 +461,27 @@ class GitStore:
             except (OSError, GitStoreError):
                 return sha
             self._clear_pending()
+        self._maybe_gc()
         return sha
+
+    def _maybe_gc(self) -> None:
+        # Like `git commit`: when loose objects pile up (git's own estimate: one fan-out
+        # folder holding more than gc.auto/256 files), let `git gc --auto` pack them in the
+        # background. Without packing, each commit's rewritten `dossiers` tree stays a full
+        # loose copy.
+        try:
+            sample = len(os.listdir(self.git_dir / "objects" / "17"))
+        except FileNotFoundError:
+            return
+        if sample * 256 > AUTO_GC_LOOSE_OBJECTS:
+            subprocess.Popen(
+                ["git", "-C", str(self.path), "gc", "--auto", "--quiet"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                env=go.git_env(),
+            )
 
     def _object(self, sha: str, kind: str) -> bytes:
         obj = self._cat.get(sha)

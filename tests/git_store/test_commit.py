@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import KeygenSigner, allowed_line, git
 
+from vault import _gitobjects as go
 from vault.git_store import ALLOWED_SIGNERS, GitStore, GitStoreError, UnknownRevisionError
 
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
@@ -210,3 +213,38 @@ def test_commit_after_plain_git_commit_and_gc(
 
 def test_allowed_signers_line_format(store: GitStore, alice: KeygenSigner) -> None:
     assert store.read(ALLOWED_SIGNERS) == allowed_line(alice)
+
+
+def test_held_ref_lock_fails_cleanly(store: GitStore, alice: KeygenSigner) -> None:
+    lock = store.path / ".git/refs/heads/main.lock"
+    lock.write_bytes(b"")
+    head = store.head()
+    with pytest.raises(GitStoreError, match=r"main\.lock exists"):
+        store.commit({"a": b"1"}, "geblokkeerd", alice)
+    assert store.head() == head
+    assert not (store.path / "a").exists()
+    assert not (store.path / ".git/zorgkluis-pending").exists()
+    # A lock that is released soon is waited for.
+    threading.Timer(0.2, lock.unlink).start()
+    sha = store.commit({"a": b"1"}, "gewacht", alice)
+    assert store.head() == sha
+
+
+def test_loose_objects_get_packed(store: GitStore, alice: KeygenSigner) -> None:
+    """Like `git commit`, a commit starts `git gc --auto` once loose objects pile up."""
+    blobs: dict[str, bytes] = {}
+    n = 0
+    while len(blobs) < 30:  # 30 blobs in fan-out folder 17 cross git's gc.auto estimate
+        data = f"vulling {n}".encode()
+        if go.object_bytes("blob", data)[0].startswith("17"):
+            blobs[f"vulling/{n}"] = data
+        n += 1
+    store.commit(blobs, "veel losse objecten", alice)
+    deadline = time.monotonic() + 30
+    while not list((store.path / ".git/objects/pack").glob("*.pack")):
+        assert time.monotonic() < deadline, "git gc --auto did not pack"
+        time.sleep(0.05)
+    while (store.path / ".git/gc.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(store.list_dir("vulling")) == 30
+    assert git(store, "fsck", "--no-dangling").returncode == 0
