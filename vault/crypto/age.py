@@ -151,8 +151,8 @@ def _b64decode_raw(text: str | bytes) -> bytes:
     return data
 
 
-def _hkdf(ikm: bytes, salt: bytes | None, info: bytes, length: int = 32) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+def _hkdf(ikm: bytes, salt: bytes | None, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
 def _aead_wrap(key: bytes, file_key: bytes) -> bytes:
