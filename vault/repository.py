@@ -1,0 +1,1070 @@
+"""The `Vault` facade: everything the CLI and the TUI do with a vault.
+
+Layout of a vault folder (see docs/access.md):
+
+    .zorgkluis/vault.yaml          school, route id, recovery recipient (committed)
+    .zorgkluis/users.yaml          staff: id, naam, rol, public key (committed)
+    .zorgkluis/allowed_signers     derived from users.yaml, for git verify-commit (committed)
+    dossiers/<pupil-id>/<part>.age age files, each encrypted only to its part key (committed)
+        administratie.age zorg.age okr.age werkaantekeningen/<user-id>.age
+        samenvatting.age (the list summary) and toegang.age (explicit grants), both under the
+        administratie key
+    .git/zorgkluis/keystore/       part keys (see vault.keystore; never committed)
+    .git/zorgkluis/vault.lock      serialises saves between processes
+    .git/zorgkluis/audit.jsonl     audit log (vault.audit), e.g. key exports
+
+Plaintext only lives in memory: parts are decrypted from git objects and encrypted before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import difflib
+import fcntl
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from dossier_format import checks, codec, model, parts, schema
+from dossier_format.errors import DossierError
+from dossier_format.findings import Finding
+from dossier_format.model import PupilSummary
+from dossier_format.routes import Route, load_route
+from vault import access, audit, summary
+from vault.access import Grants
+from vault.audit import AuditLog
+from vault.crypto import age, sshkeys, sshsig
+from vault.errors import (
+    ChecksFailedError,
+    CorruptError,
+    IdentityError,
+    InvalidDossierError,
+    InvalidInputError,
+    LockedError,
+    NoAccessError,
+    NotAVaultError,
+    NotPermittedError,
+    UnknownPupilError,
+    UnknownUserError,
+    UserExistsError,
+    VaultError,
+    VaultExistsError,
+    WrongPassphraseError,
+)
+from vault.git_store import GitStore, UnknownRevisionError
+from vault.git_store import LockedError as GitLockedError
+from vault.keystore import KeyEntry, KeyStore, atomic_write
+from vault.users import (
+    User,
+    allowed_signers,
+    dump_users,
+    find_by_key,
+    make_user,
+    parse_users,
+)
+
+VAULT_FILE = ".zorgkluis/vault.yaml"
+USERS_FILE = ".zorgkluis/users.yaml"
+SIGNERS_FILE = ".zorgkluis/allowed_signers"
+DOSSIERS = "dossiers"
+SUMMARY_PART = "samenvatting"
+GRANTS_PART = "toegang"
+VAULT_FORMAT = "zorgkluis-kluis/1"
+STATE_DIR = Path(".git") / "zorgkluis"
+LOCK_WAIT_SECONDS = 5.0
+
+_ADMIN = "administratie"
+_FILE_PARTS_UNDER_ADMIN = (SUMMARY_PART, GRANTS_PART)
+_PUPIL_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """The outcome of `Vault.new` / `Vault.put`.
+
+    Attributes:
+        pupil_id: the (new) pupil's id.
+        commit: the signed commit, or None when nothing changed.
+        findings: all check findings of the saved text.
+    """
+
+    pupil_id: str
+    commit: str | None
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something `Vault.verify` found.
+
+    Attributes:
+        sha: the commit concerned (for "corrupt": HEAD).
+        kind: "unsigned", "bad_signature", "unknown_signer" (from the git layer) or "corrupt"
+            (a file at HEAD that does not decrypt with its part key).
+        detail: technical detail (no pupil data: paths carry opaque ids only).
+    """
+
+    sha: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One commit in a pupil's history.
+
+    Attributes:
+        commit: the commit sha.
+        when: author date (timezone-aware).
+        author_id: the signer's user id (or the commit's e-mail when the signer is unknown).
+        author_name: the signer's name (or the commit's author name).
+        signature: "goed" (valid, known signer), "ongeldig" (does not verify), "onbekend"
+            (valid but not a known signer at that time) or "ontbreekt" (unsigned).
+        message: the commit message.
+    """
+
+    commit: str
+    when: datetime.datetime
+    author_id: str
+    author_name: str
+    signature: str
+    message: str
+
+
+@dataclass
+class _PupilState:
+    """What this user can see of one pupil at one revision."""
+
+    pupil_id: str
+    files: dict[str, str] = field(default_factory=dict)  # file part -> path
+    plain: dict[str, bytes] = field(default_factory=dict)  # readable file parts
+    entries: dict[str, KeyEntry] = field(default_factory=dict)  # readable key parts
+
+    @property
+    def readable(self) -> bool:
+        return _ADMIN in self.entries
+
+    def grants(self) -> Grants:
+        data = self.plain.get(GRANTS_PART)
+        return Grants.from_bytes(data) if data is not None else Grants()
+
+
+class _UserSigner:
+    """Signs commits for the current user (git `Signer` protocol)."""
+
+    def __init__(self, user: User, key: Ed25519PrivateKey) -> None:
+        self.name = user.naam
+        self.email = user.id
+        self._key = key
+
+    def sign(self, payload: bytes) -> bytes:
+        return sshsig.sign(payload, self._key, "git")
+
+
+def unlock_identity(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """Load a personal OpenSSH Ed25519 private key.
+
+    Args:
+        path: the private key file.
+        passphrase: its passphrase, or None for a key without one.
+
+    Raises:
+        IdentityError: the file is missing or not an OpenSSH Ed25519 private key.
+        WrongPassphraseError: the passphrase is missing or wrong.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise IdentityError(f"Kan de sleutel '{path}' niet lezen.") from exc
+    try:
+        if passphrase is None and sshkeys.needs_passphrase(data):
+            raise WrongPassphraseError("Deze sleutel heeft een wachtwoord nodig.")
+        return sshkeys.load_private(data, passphrase)
+    except sshkeys.WrongPassphraseError as exc:
+        raise WrongPassphraseError("Het wachtwoord van de sleutel klopt niet.") from exc
+    except sshkeys.KeyFormatError as exc:
+        raise IdentityError(f"'{path}' is geen OpenSSH Ed25519-sleutel.") from exc
+
+
+def default_vault_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The vault folder: `explicit`, else env ZORGKLUIS_VAULT, else the current directory."""
+    return Path(explicit or os.environ.get("ZORGKLUIS_VAULT") or Path.cwd())
+
+
+def default_identity_path(
+    explicit: str | os.PathLike[str] | None = None, fallback: Path | None = None
+) -> Path:
+    """The personal key file: `explicit`, else env ZORGKLUIS_IDENTITY, else `fallback`.
+
+    Raises:
+        IdentityError: none of them is given.
+    """
+    chosen = explicit or os.environ.get("ZORGKLUIS_IDENTITY") or fallback
+    if not chosen:
+        raise IdentityError("Er is geen persoonlijke sleutel opgegeven.")
+    return Path(chosen)
+
+
+def open_default(
+    vault_path: str | os.PathLike[str] | None = None,
+    identity_path: str | os.PathLike[str] | None = None,
+    passphrase: bytes | None = None,
+) -> Vault:
+    """Open a vault for scripts: paths from arguments or env, passphrase from the argument or
+    env ZORGKLUIS_PASSPHRASE (no prompting here; the UI prompts).
+
+    Raises:
+        IdentityError, WrongPassphraseError, NotAVaultError, UnknownUserError.
+    """
+    if passphrase is None and "ZORGKLUIS_PASSPHRASE" in os.environ:
+        passphrase = os.environ["ZORGKLUIS_PASSPHRASE"].encode()
+    key = unlock_identity(default_identity_path(identity_path), passphrase)
+    return Vault.open(default_vault_path(vault_path), key)
+
+
+def check_pupil_id(pupil_id: str) -> str:
+    """Return `pupil_id` when it is a well-formed opaque id (no paths, no names).
+
+    Raises:
+        InvalidInputError: the id has other characters than a-z, 0-9 and '-'.
+    """
+    if not (3 <= len(pupil_id) <= 64 and set(pupil_id) <= _PUPIL_ID_CHARS) or pupil_id[0] == "-":
+        raise InvalidInputError(
+            f"Ongeldig leerling-id '{pupil_id}'.", "Een leerling-id ziet eruit als ll-abc123…."
+        )
+    return pupil_id
+
+
+def _key_part(file_part: str) -> str:
+    """The key-store entry that encrypts a file part."""
+    return _ADMIN if file_part in _FILE_PARTS_UNDER_ADMIN else file_part
+
+
+def _decrypt(blob: bytes, entry: KeyEntry, what: str) -> bytes:
+    try:
+        return age.decrypt(blob, entry.keys)
+    except age.AgeError as exc:
+        raise CorruptError(f"{what} is beschadigd of hoort niet bij deze sleutel.") from exc
+
+
+def _verify_signature(payload: bytes, signature: bytes, namespace: str) -> str:
+    """`VerifyFn` for the git layer: the signer's public key line, or an exception."""
+    return sshkeys.public_line(sshsig.verify(payload, signature, namespace))
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive flock on `path`; released automatically if the process dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockedError("De kluis is bezet door een ander proces.") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+class Vault:
+    """An opened vault for one staff member. Use `Vault.init` or `Vault.open`."""
+
+    def __init__(self, path: Path, store: GitStore, key: Ed25519PrivateKey) -> None:
+        """Private: use `Vault.open` or `Vault.init`."""
+        self.path = path
+        self._store = store
+        self._key = key
+        self._identities: list[age.Identity] = [age.SshEd25519Identity(key)]
+        self._head: str | None = None
+        self._load_config()
+
+    # ----------------------------------------------------------------- open / init
+
+    @classmethod
+    def open(cls, path: Path | str, identity_key: Ed25519PrivateKey) -> Vault:
+        """Open the vault at `path` as the user whose private key is `identity_key`.
+
+        Raises:
+            NotAVaultError: `path` is not an initialised vault.
+            UnknownUserError: the key is not one of the vault's users.
+        """
+        root = Path(path)
+        if not (root / ".git").is_dir():
+            raise NotAVaultError(f"'{root}' is geen Zorgkluis-kluis.")
+        return cls(root, GitStore(root), identity_key)
+
+    @classmethod
+    def init(
+        cls,
+        path: Path | str,
+        *,
+        school: str,
+        route_id: str,
+        user_id: str,
+        name: str,
+        ssh_public_key: str,
+        recovery_key_out: Path,
+        role: str = "intern_begeleider",
+        identity: Ed25519PrivateKey,
+    ) -> Vault:
+        """Create a new vault with one first user and the school's recovery key.
+
+        Args:
+            path: a new or empty folder.
+            school: the school's name.
+            route_id: the zorgroute id (see `dossier_format.routes.available_routes`).
+            user_id, name, role: the first user (must be directie or intern_begeleider, so
+                someone can manage users and access).
+            ssh_public_key: the first user's OpenSSH Ed25519 public key line.
+            recovery_key_out: where the recovery key (`AGE-SECRET-KEY-1…`) is written once,
+                mode 0600; the file must not exist.
+            identity: the first user's private key (signs the first commit).
+
+        Raises:
+            VaultExistsError: `path` is not empty, or `recovery_key_out` exists.
+            InvalidInputError: a bad route, user id, role or key.
+            IdentityError: `identity` does not belong to `ssh_public_key`.
+        """
+        root = Path(path)
+        if root.exists() and any(root.iterdir()):
+            raise VaultExistsError(f"De map '{root}' is niet leeg.")
+        out = Path(recovery_key_out)
+        if out.exists():
+            raise VaultExistsError(
+                f"Het bestand '{out}' bestaat al.", "Kies een nieuw bestand voor de herstelsleutel."
+            )
+        if not school.strip():
+            raise InvalidInputError("De naam van de school is leeg.")
+        try:
+            load_route(route_id)
+        except DossierError as exc:
+            raise InvalidInputError(f"Onbekende zorgroute '{route_id}': {exc.message}") from exc
+        user = make_user(user_id, name, role, ssh_public_key)
+        if not access.may_manage(user):
+            raise InvalidInputError(
+                "De eerste medewerker moet directie of intern begeleider zijn.",
+                "Gebruik --role directie of intern_begeleider.",
+            )
+        if find_by_key([user], sshkeys.public_line(identity)) is None:
+            raise IdentityError("Je sleutel (--identity) past niet bij de openbare sleutel.")
+        recovery = age.X25519Identity.generate()
+        config = {
+            "formaat": VAULT_FORMAT,
+            "school": school.strip(),
+            "route": route_id,
+            "herstelsleutel": recovery.recipient().to_string(),
+        }
+        atomic_write(
+            out,
+            (
+                "# Zorgkluis herstelsleutel. Bewaar dit bestand offline en veilig;\n"
+                "# het opent alle sleutels van de kluis.\n"
+                f"{recovery.to_string()}\n"
+            ).encode(),
+        )
+        store = GitStore.init(root)
+        store.commit(
+            {
+                VAULT_FILE: yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode(),
+                USERS_FILE: dump_users([user]),
+                SIGNERS_FILE: allowed_signers([user]),
+            },
+            "Kluis aangemaakt",
+            _UserSigner(user, identity),
+        )
+        return cls(root, store, identity)
+
+    def _load_config(self) -> None:
+        """(Re)read vault.yaml and users.yaml from HEAD; find the current user."""
+        head = self._store.head()
+        raw = self._store.read(VAULT_FILE) if head else None
+        if raw is None:
+            raise NotAVaultError(f"'{self.path}' is geen Zorgkluis-kluis.")
+        try:
+            config = yaml.safe_load(raw)
+            self.school: str = str(config["school"])
+            self.route_id: str = str(config["route"])
+            recovery = age.X25519Recipient.parse(config["herstelsleutel"])
+        except (yaml.YAMLError, KeyError, TypeError, age.AgeError) as exc:
+            raise CorruptError("Het kluisbestand (.zorgkluis/vault.yaml) is onleesbaar.") from exc
+        self._users = parse_users(self._store.read(USERS_FILE) or b"")
+        me = find_by_key(self._users, sshkeys.public_line(self._key))
+        if me is None:
+            raise UnknownUserError("Deze sleutel hoort niet bij een medewerker van deze kluis.")
+        self.user: User = me
+        if self._head is None or not hasattr(self, "keystore"):
+            self.keystore = KeyStore(self.path / STATE_DIR / "keystore", recovery)
+        else:
+            self.keystore.forget()
+        self._head = head
+        self._route: Route | None = None
+
+    def _refresh(self) -> None:
+        """Reload config and forget cached keys when another process committed."""
+        if self._store.head() != self._head:
+            self._load_config()
+
+    @property
+    def route(self) -> Route:
+        """The school's zorgroute (loaded on first use)."""
+        if self._route is None:
+            self._route = load_route(self.route_id)
+        return self._route
+
+    @contextlib.contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Serialise a whole save (key store + commit) against other processes."""
+        with _file_lock(self.path / STATE_DIR / "vault.lock"):
+            self._refresh()
+            try:
+                yield
+            except GitLockedError as exc:
+                raise LockedError("De kluis is bezet door een ander proces.") from exc
+
+    def _signer(self) -> _UserSigner:
+        return _UserSigner(self.user, self._key)
+
+    # ----------------------------------------------------------------- users
+
+    def users(self) -> list[User]:
+        """All staff members of the vault, sorted by id."""
+        return sorted(self._users, key=lambda u: u.id)
+
+    def _require_manager(self) -> None:
+        if not access.may_manage(self.user):
+            raise NotPermittedError(
+                "Alleen directie en intern begeleiders mogen medewerkers en toegang beheren."
+            )
+
+    def add_user(self, user_id: str, naam: str, rol: str, public_key: str) -> User:
+        """Add a staff member (directie/IB-er only); leading roles get access to all pupils.
+
+        Raises:
+            NotPermittedError: the current user may not manage users.
+            UserExistsError: the id or key is already in use.
+            InvalidInputError: a bad id, name, role or key.
+        """
+        self._require_manager()
+        new = make_user(user_id, naam, rol, public_key)
+        with self._saving():
+            if any(u.id == new.id for u in self._users):
+                raise UserExistsError(f"Er is al een medewerker met id '{new.id}'.")
+            if find_by_key(self._users, new.public_key) is not None:
+                raise UserExistsError("Deze sleutel is al van een andere medewerker.")
+            users = [*self._users, new]
+            changes: dict[str, bytes | None] = {
+                USERS_FILE: dump_users(users),
+                SIGNERS_FILE: allowed_signers(users),
+            }
+            self._users = users
+            if access.may_manage(new):
+                for pupil_id in self._pupil_ids():
+                    self._rekey_pupil(pupil_id, changes)
+            self._commit(changes, f"Medewerker {new.id} toegevoegd ({new.rol})")
+        return new
+
+    def remove_user(self, user_id: str) -> None:
+        """Remove a staff member and rotate every part key they could read.
+
+        Their old commits stay verifiable (signers are checked as of each commit's parent).
+
+        Raises:
+            NotPermittedError: the current user may not manage users, or this would leave no
+                directie/IB-er.
+            UnknownUserError: no such user.
+        """
+        self._require_manager()
+        with self._saving():
+            if not any(u.id == user_id for u in self._users):
+                raise UnknownUserError(f"Er is geen medewerker met id '{user_id}'.")
+            users = [u for u in self._users if u.id != user_id]
+            if not any(access.may_manage(u) for u in users):
+                raise NotPermittedError(
+                    "De kluis moet minstens één directielid of intern begeleider houden."
+                )
+            changes: dict[str, bytes | None] = {
+                USERS_FILE: dump_users(users),
+                SIGNERS_FILE: allowed_signers(users),
+            }
+            self._users = users
+            for pupil_id in self._pupil_ids():
+                self._rekey_pupil(pupil_id, changes)
+            self._commit(changes, f"Medewerker {user_id} verwijderd; sleutels vernieuwd")
+
+    # ----------------------------------------------------------------- access
+
+    def readers(self, pupil_id: str) -> list[User]:
+        """The users who may read the pupil-level parts of `pupil_id`.
+
+        Raises:
+            UnknownPupilError, NoAccessError.
+        """
+        state = self._state(pupil_id)
+        ids = self._pupil_readers(state)
+        return [u for u in self.users() if u.id in ids]
+
+    def grant(self, pupil_id: str, user_id: str) -> None:
+        """Give `user_id` access to `pupil_id` (directie/IB-er only).
+
+        Raises:
+            NotPermittedError, UnknownUserError, UnknownPupilError, NoAccessError.
+        """
+        self._change_grants(pupil_id, user_id, add=True)
+
+    def revoke(self, pupil_id: str, user_id: str) -> None:
+        """Take access to `pupil_id` away from `user_id` and rotate the pupil's part keys.
+
+        Raises:
+            NotPermittedError: not a manager, or the user is directie/IB-er (who see all).
+            UnknownUserError, UnknownPupilError, NoAccessError.
+        """
+        self._change_grants(pupil_id, user_id, add=False)
+
+    def _change_grants(self, pupil_id: str, user_id: str, *, add: bool) -> None:
+        self._require_manager()
+        target = next((u for u in self._users if u.id == user_id), None)
+        if target is None:
+            raise UnknownUserError(f"Er is geen medewerker met id '{user_id}'.")
+        if not add and access.may_manage(target):
+            raise NotPermittedError(
+                "Directie en intern begeleiders zien alle leerlingen; hun toegang kan niet per "
+                "leerling worden ingetrokken.",
+                "Verwijder de medewerker met 'zorgkluis user remove' als dat nodig is.",
+            )
+        with self._saving():
+            state = self._state(pupil_id)
+            old = state.grants()
+            new = old.grant(user_id) if add else old.revoke(user_id)
+            changes: dict[str, bytes | None] = {}
+            self._write_pupil(state, {GRANTS_PART: new.to_bytes()}, changes)
+            verb = "toegang gegeven aan" if add else "toegang ingetrokken voor"
+            self._commit(changes, f"Dossier {pupil_id}: {verb} {user_id}")
+
+    def _pupil_readers(self, state: _PupilState, grants: Grants | None = None) -> frozenset[str]:
+        admin = codec.load_fast(state.plain.get(_ADMIN, b"").decode() or "{}")
+        return access.pupil_readers(
+            self._users,
+            access.betrokkenen_ids(admin),
+            state.grants() if grants is None else grants,
+        )
+
+    # ----------------------------------------------------------------- reading
+
+    def _pupil_dir(self, pupil_id: str) -> str:
+        return f"{DOSSIERS}/{check_pupil_id(pupil_id)}/"
+
+    def _pupil_ids(self, rev: str = "HEAD") -> list[str]:
+        return sorted(self._store.list_dir(DOSSIERS, rev))
+
+    def _files(self, pupil_id: str, rev: str) -> dict[str, str]:
+        """File part -> path of a pupil's files at `rev` (werkaantekeningen one level down)."""
+        prefix = self._pupil_dir(pupil_id)
+        files = {}
+        names = self._store.list_dir(prefix, rev)
+        sub = access.WERK_PREFIX
+        if sub.rstrip("/") in names:
+            names += [sub + n for n in self._store.list_dir(prefix + sub, rev)]
+        for name in names:
+            if name.endswith(".age"):
+                files[name[: -len(".age")]] = prefix + name
+        return files
+
+    def _state(self, pupil_id: str, rev: str = "HEAD", *, require: bool = True) -> _PupilState:
+        """Decrypt everything this user may see of a pupil at `rev`.
+
+        Raises:
+            UnknownPupilError: no such pupil at `rev`.
+            NoAccessError: `require` and the user cannot read the pupil-level parts.
+        """
+        state = _PupilState(pupil_id, self._files(pupil_id, rev))
+        if not state.files:
+            raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
+        for file_part, path in state.files.items():
+            key_part = _key_part(file_part)
+            try:
+                entry = self.keystore.read(pupil_id, key_part, self._identities)
+            except NoAccessError:
+                continue
+            if entry is None:
+                continue  # shredded or never synced: unreadable for everyone
+            state.entries[key_part] = entry
+            blob = self._store.read(path, rev)
+            if blob is not None:
+                state.plain[file_part] = _decrypt(blob, entry, f"'{path}'")
+        if require and not state.readable:
+            raise NoAccessError("Je hebt geen toegang tot het dossier van deze leerling.")
+        return state
+
+    @staticmethod
+    def _join(state: _PupilState) -> str:
+        texts = {p: t.decode() for p, t in state.plain.items() if p not in _FILE_PARTS_UNDER_ADMIN}
+        return parts.join(texts)
+
+    def show(self, pupil_id: str) -> str:
+        """The whole dossier YAML this user may see (other authors' werkaantekeningen left out).
+
+        Raises:
+            InvalidInputError: a malformed id.
+            UnknownPupilError: no such pupil.
+            NoAccessError: the user may not read this pupil.
+            CorruptError: stored data is damaged.
+        """
+        self._refresh()
+        return self._join(self._state(pupil_id))
+
+    def show_at(self, pupil_id: str, commit: str) -> str:
+        """Like `show`, at an earlier commit (older key generations are tried)."""
+        self._refresh()
+        return self._join(self._state(pupil_id, commit))
+
+    def list_pupils(self) -> list[PupilSummary]:
+        """Summaries of the pupils this user may see, sorted by achternaam, voornaam.
+
+        Only the small encrypted summaries are read, never whole dossiers.
+        """
+        self._refresh()
+        entries = {}
+        for pupil_id in self._pupil_ids():
+            try:
+                entry = self.keystore.read(pupil_id, _ADMIN, self._identities)
+            except NoAccessError:
+                continue
+            if entry is not None:
+                entries[pupil_id] = entry
+        blobs = self._store.read_many(
+            [("HEAD", f"{DOSSIERS}/{p}/{SUMMARY_PART}.age") for p in entries]
+        )
+        result = []
+        for (pupil_id, entry), blob in zip(entries.items(), blobs, strict=True):
+            if blob is not None:
+                result.append(summary.from_bytes(_decrypt(blob, entry, f"Samenvatting {pupil_id}")))
+        return sorted(result, key=lambda s: (s.achternaam, s.voornaam, s.id))
+
+    def check(self, pupil_id: str, today: datetime.date | None = None) -> list[Finding]:
+        """Run the route and protocol checks on the dossier as this user sees it.
+
+        Raises:
+            UnknownPupilError, NoAccessError, CorruptError.
+        """
+        data = codec.load_fast(self.show(pupil_id), source=pupil_id)
+        return checks.check(data, self.route, today or datetime.date.today())
+
+    # ----------------------------------------------------------------- saving
+
+    def new(
+        self, yaml_text: str, *, override: str | None = None, today: datetime.date | None = None
+    ) -> SaveResult:
+        """Store a new pupil's dossier; the creator is granted access if not betrokken.
+
+        Raises:
+            InvalidInputError: broken YAML or schema errors (nothing saved).
+            ChecksFailedError: check errors and no `override` (nothing saved).
+            LockedError: another process kept the vault busy.
+        """
+        pupil_id = model.new_pupil_id()
+        try:
+            doc = codec.load(yaml_text)
+        except DossierError as exc:
+            raise InvalidDossierError([exc]) from exc
+        leerling = doc.get("leerling")
+        if isinstance(leerling, dict):
+            leerling["id"] = pupil_id
+            yaml_text = codec.dump(doc)
+        with self._saving():
+            return self._save(_PupilState(pupil_id), yaml_text, override, today, created=True)
+
+    def put(
+        self,
+        pupil_id: str,
+        yaml_text: str,
+        *,
+        override: str | None = None,
+        today: datetime.date | None = None,
+    ) -> SaveResult:
+        """Save a new version of a pupil's dossier as one signed commit.
+
+        Only parts whose plaintext changed are re-encrypted. Other authors' werkaantekeningen
+        are left untouched; the text may not contain werkaantekeningen of another author.
+
+        Raises:
+            InvalidInputError: broken YAML, schema errors, or another author's werkaantekeningen.
+            ChecksFailedError: check errors and no `override` (nothing saved).
+            UnknownPupilError, NoAccessError, LockedError.
+        """
+        with self._saving():
+            state = self._state(pupil_id)
+            return self._save(state, yaml_text, override, today, created=False)
+
+    def _save(
+        self,
+        state: _PupilState,
+        text: str,
+        override: str | None,
+        today: datetime.date | None,
+        *,
+        created: bool,
+    ) -> SaveResult:
+        source = state.pupil_id
+        try:
+            data = codec.load_fast(text, source=source)
+            problems = schema.validate(data, source=source, text=text)
+            if problems:
+                raise InvalidDossierError(problems)
+            split = parts.split(text)
+        except DossierError as exc:
+            raise InvalidDossierError([exc]) from exc
+        if data["leerling"]["id"] != state.pupil_id:
+            raise InvalidInputError(
+                f"leerling.id in de tekst ({data['leerling']['id']}) is niet {state.pupil_id}.",
+                "Sla een dossier op onder zijn eigen leerling-id.",
+            )
+        today = today or datetime.date.today()
+        findings = checks.check(data, self.route, today)
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = sum(1 for f in findings if f.severity == "warning")
+        if override is not None and not override.strip():
+            raise InvalidInputError("Een override heeft een reden nodig.")
+        if errors and override is None:
+            raise ChecksFailedError(findings)
+        own_werk = access.werk_part(self.user.id)
+        for name in split:
+            if access.is_werkaantekeningen(name) and name != own_werk:
+                raise InvalidInputError(
+                    "Je kunt alleen je eigen werkaantekeningen opslaan "
+                    f"(auteur '{access.werk_author(name)}').",
+                    "Zet bij je eigen aantekeningen 'auteur' op je eigen medewerker-id.",
+                )
+        targets: dict[str, bytes | None] = {
+            name: split[name].encode() if name in split else None
+            for name in (*access.PUPIL_PARTS, own_werk)
+        }
+        targets[SUMMARY_PART] = summary.to_bytes(model.summarize(data, findings, today))
+        if created:
+            readers = self._pupil_readers(
+                _PupilState(state.pupil_id, plain={_ADMIN: split.get(_ADMIN, "").encode()})
+            )
+            if self.user.id not in readers:
+                targets[GRANTS_PART] = Grants().grant(self.user.id).to_bytes()
+        changes: dict[str, bytes | None] = {}
+        self._write_pupil(state, targets, changes)
+        if not changes:
+            return SaveResult(state.pupil_id, None, findings)
+        verb = "aangemaakt" if created else "bijgewerkt"
+        message = f"Dossier {state.pupil_id} {verb}: {errors} fout(en), {warnings} waarschuwing(en)"
+        if override is not None:
+            message += f"\n\nOverride: {' '.join(override.split())}"
+        return SaveResult(state.pupil_id, self._commit(changes, message), findings)
+
+    def _rekey_pupil(self, pupil_id: str, changes: dict[str, bytes | None]) -> None:
+        """Bring a pupil's key entries in line with the current users (used after user changes)."""
+        self._write_pupil(self._state(pupil_id), {}, changes)
+
+    def _write_pupil(
+        self,
+        state: _PupilState,
+        targets: Mapping[str, bytes | None],
+        changes: dict[str, bytes | None],
+    ) -> None:
+        """Plan and apply the key-store changes for new part texts; collect file changes.
+
+        Key entries are rewritten for the readers the policy now gives; when someone lost
+        access the part key is rotated and the current files are re-encrypted to the new key.
+        Key-store files are written before the commit: a crash in between leaves an unused
+        key generation or an extra reader, never an unreadable file.
+
+        Args:
+            state: the pupil as this user sees it now (empty for a new pupil).
+            targets: new plaintext per file part (None = delete); absent = keep.
+            changes: receives the git changes (path -> ciphertext or None).
+        """
+        plain = {**state.plain, **{k: v for k, v in targets.items() if v is not None}}
+        for name, value in targets.items():
+            if value is None:
+                plain.pop(name, None)
+        new_admin = _PupilState(state.pupil_id, plain=plain)
+        pupil_level = self._pupil_readers(new_admin)
+        by_id = {u.id: u for u in self._users}
+        prefix = f"{DOSSIERS}/{state.pupil_id}/"
+        own_werk = access.werk_part(self.user.id)
+        touched_keys = {_key_part(p) for p in plain} | {
+            k for k in state.entries if k == own_werk or not access.is_werkaantekeningen(k)
+        }
+        for key_part in sorted(touched_keys):
+            if access.is_werkaantekeningen(key_part) and key_part != own_werk:
+                continue  # never touch another author's notes
+            wanted = access.part_readers(key_part, self._users, pupil_level)
+            old = state.entries.get(key_part)
+            if old is None:
+                entry = KeyEntry.new(wanted)
+            elif old.readers - wanted:
+                entry = old.rotated(wanted)
+            elif old.readers != wanted:
+                entry = old.with_readers(wanted)
+            else:
+                entry = old
+            rotated = old is not None and entry.current is not old.current
+            for file_part in sorted(plain):
+                if _key_part(file_part) != key_part:
+                    continue
+                text = plain[file_part]
+                if rotated or text != state.plain.get(file_part) or file_part not in state.files:
+                    changes[prefix + file_part + ".age"] = age.encrypt(
+                        text, [entry.current.recipient()]
+                    )
+            for file_part, path in state.files.items():
+                if _key_part(file_part) == key_part and file_part not in plain:
+                    changes[path] = None
+            if entry is not old:
+                recipients = [
+                    age.SshEd25519Recipient.from_openssh(by_id[uid].public_key)
+                    for uid in sorted(entry.readers)
+                    if uid in by_id
+                ]
+                self.keystore.write(state.pupil_id, key_part, entry, recipients)
+            state.entries[key_part] = entry
+
+    def _commit(self, changes: Mapping[str, bytes | None], message: str) -> str:
+        sha = self._store.commit(changes, message, self._signer())
+        self._head = sha
+        return sha
+
+    # ----------------------------------------------------------------- history
+
+    def log(self, pupil_id: str) -> list[Version]:
+        """The versions (commits) of a pupil's dossier, newest first, with signature state.
+
+        Raises:
+            UnknownPupilError, NoAccessError.
+        """
+        self._refresh()
+        self._state(pupil_id)
+        signers: dict[str, list[User]] = {}
+        versions = []
+        for info in self._store.log([self._pupil_dir(pupil_id)]):
+            state, signer = self._signature_state(
+                info.signature, info.signed_payload, info.parents, info.sha, signers
+            )
+            versions.append(
+                Version(
+                    commit=info.sha,
+                    when=info.when,
+                    author_id=signer.id if signer else info.author_email,
+                    author_name=signer.naam if signer else info.author_name,
+                    signature=state,
+                    message=info.message,
+                )
+            )
+        return versions
+
+    def _users_at(self, rev: str, cache: dict[str, list[User]]) -> list[User]:
+        if rev not in cache:
+            raw = self._store.read(USERS_FILE, rev)
+            cache[rev] = parse_users(raw) if raw else []
+        return cache[rev]
+
+    def _signature_state(
+        self,
+        signature: bytes | None,
+        payload: bytes,
+        parents: Sequence[str],
+        sha: str,
+        cache: dict[str, list[User]],
+    ) -> tuple[str, User | None]:
+        if signature is None:
+            return "ontbreekt", None
+        try:
+            public = sshsig.verify(payload, signature, "git")
+        except sshsig.SignatureError:
+            return "ongeldig", None
+        known = self._users_at(parents[0] if parents else sha, cache)
+        signer = find_by_key(known, sshkeys.public_line(public))
+        return ("goed", signer) if signer else ("onbekend", None)
+
+    def diff(
+        self, pupil_id: str, from_commit: str | None = None, to_commit: str | None = None
+    ) -> str:
+        """A unified diff of the decrypted dossier between two versions.
+
+        Args:
+            pupil_id: the pupil.
+            from_commit: the old version; default the version before `to_commit` (or empty).
+            to_commit: the new version; default the newest.
+
+        Raises:
+            UnknownPupilError, NoAccessError, InvalidInputError (unknown commit).
+        """
+        versions = [c.sha for c in self._store.log([self._pupil_dir(pupil_id)])]
+        if not versions:
+            raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
+        new_rev = self._resolve(to_commit) if to_commit else versions[0]
+        if from_commit:
+            old_rev: str | None = self._resolve(from_commit)
+        else:
+            older = versions[versions.index(new_rev) + 1 :] if new_rev in versions else []
+            old_rev = older[0] if older else None
+        new_text = self.show_at(pupil_id, new_rev)
+        old_text = self.show_at(pupil_id, old_rev) if old_rev else ""
+        lines = difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"{pupil_id}@{old_rev[:10] if old_rev else 'leeg'}",
+            tofile=f"{pupil_id}@{new_rev[:10]}",
+        )
+        return "".join(lines)
+
+    def _resolve(self, rev: str) -> str:
+        try:
+            return self._store.resolve(rev)
+        except UnknownRevisionError as exc:
+            raise InvalidInputError(
+                f"Onbekende versie '{rev}'.", "Zie 'zorgkluis log LEERLING'."
+            ) from exc
+
+    # ----------------------------------------------------------------- verify / keys
+
+    def verify(self) -> list[Problem]:
+        """Check every commit's signature and every file at HEAD.
+
+        Returns problems, commits first: "unsigned", "bad_signature", "unknown_signer" (from
+        the git layer: signed by a key allowed as of the parent commit); "corrupt" (a file this
+        user can read does not decrypt with its part key, or a git object is damaged);
+        "modified" (a work-tree file differs from HEAD: edited outside zorgkluis; the vault
+        itself reads HEAD, so `git checkout -- FILE` repairs it). An empty list means the
+        vault is sound as far as this user can see; files of parts the user cannot read are
+        covered by git's object hashes and the signed commits only.
+        """
+        self._refresh()
+        problems = [
+            Problem(p.sha, p.kind, p.detail) for p in self._store.verify_commits(_verify_signature)
+        ]
+        head = self._store.head() or ""
+        paths = [VAULT_FILE, USERS_FILE, SIGNERS_FILE]
+        for pupil_id in self._pupil_ids():
+            for file_part, path in self._files(pupil_id, "HEAD").items():
+                paths.append(path)
+                try:
+                    entry = self.keystore.read(pupil_id, _key_part(file_part), self._identities)
+                    blob = self._store.read(path)
+                    if entry is not None and blob is not None:
+                        _decrypt(blob, entry, path)
+                except NoAccessError:
+                    continue
+                except CorruptError as exc:
+                    problems.append(Problem(head, "corrupt", f"{path}: {exc.message}"))
+        for path, blob in zip(
+            paths, self._store.read_many([("HEAD", p) for p in paths]), strict=True
+        ):
+            try:
+                on_disk = (self.path / path).read_bytes()
+            except OSError:
+                on_disk = None
+            if on_disk != blob:
+                problems.append(Problem(head, "modified", f"{path}: wijkt af van de geschiedenis"))
+        return problems
+
+    def export_part_key(self, pupil_id: str, part: str) -> str:
+        """The part's age identities (all generations, current last) for standard tools.
+
+        The export is recorded in the vault's audit log (`vault.audit`).
+
+        Raises:
+            InvalidInputError: unknown part name.
+            UnknownPupilError, NoAccessError.
+        """
+        self._refresh()
+        if part not in access.PUPIL_PARTS and not access.is_werkaantekeningen(part):
+            raise InvalidInputError(
+                f"Onbekend deel '{part}'.",
+                "Kies administratie, zorg, okr of werkaantekeningen/<medewerker-id>.",
+            )
+        if part not in self._files(pupil_id, "HEAD"):
+            raise UnknownPupilError(f"Leerling '{pupil_id}' heeft geen deel '{part}'.")
+        entry = self.keystore.read(pupil_id, part, self._identities)
+        if entry is None:
+            raise NoAccessError("De sleutel van dit deel bestaat niet (meer).")
+        AuditLog.of_vault(self.path).append(
+            actor=self.user,
+            key=self._key,
+            recipients=audit.reader_recipients(self._users, self.keystore.recovery),
+            action="sleutel-export",
+            pupil_id=pupil_id,
+            part=part,
+        )
+        return "".join(k.to_string() + "\n" for k in entry.keys)
+
+    def configure_textconv(self, command: str) -> None:
+        """Set up git's `diff.zorgkluis.textconv` (cache off) for `*.age` in this clone.
+
+        Args:
+            command: the shell command git runs with a part file's path appended.
+        """
+        git = ["git", "-C", str(self.path), "config"]
+        for key, value in (
+            ("diff.zorgkluis.textconv", command),
+            ("diff.zorgkluis.cachetextconv", "false"),
+            ("diff.zorgkluis.binary", "true"),
+        ):
+            subprocess.run([*git, key, value], check=True, capture_output=True)
+        attributes = self.path / ".git" / "info" / "attributes"
+        line = "*.age diff=zorgkluis\n"
+        existing = attributes.read_text() if attributes.exists() else ""
+        if line not in existing:
+            atomic_write(attributes, (existing + line).encode(), mode=0o644)
+
+    def decrypt_blob(self, data: bytes, file_name: str) -> str:
+        """Decrypt a part file given only its content and a file name (git textconv).
+
+        The pupil is taken from `dossiers/<id>/...` in `file_name` when present; otherwise
+        (git's temporary copies keep only the base name) the readable key entries of that part
+        name are tried.
+
+        Raises:
+            NoAccessError: no readable key opens it.
+        """
+        name = file_name.replace(os.sep, "/")
+        pupil_ids = self._pupil_ids()
+        if f"{DOSSIERS}/" in name:
+            rel = name.split(f"{DOSSIERS}/", 1)[1]
+            pupil_ids = [rel.split("/")[0]]
+            file_part = rel.split("/", 1)[1].removesuffix(".age")
+        else:
+            file_part = Path(name).name.split("_", 1)[-1].removesuffix(".age")
+            if "werkaantekeningen" in name or file_part not in (
+                *access.PUPIL_PARTS,
+                *_FILE_PARTS_UNDER_ADMIN,
+            ):
+                file_part = access.werk_part(file_part)
+        for pupil_id in pupil_ids:
+            try:
+                entry = self.keystore.read(pupil_id, _key_part(file_part), self._identities)
+            except (NoAccessError, CorruptError):
+                continue
+            if entry is None:
+                continue
+            with contextlib.suppress(age.AgeError):
+                return age.decrypt(data, entry.keys).decode()
+        raise NoAccessError("Je kunt dit bestand niet ontsleutelen.")
+
+
+__all__ = [
+    "SaveResult",
+    "Vault",
+    "VaultError",
+    "Version",
+    "check_pupil_id",
+    "unlock_identity",
+]
