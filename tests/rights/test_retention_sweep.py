@@ -1,0 +1,338 @@
+"""Retention status and sweep on a real vault, and the proof that shredded parts are gone.
+
+The shred proof (issue 5, point 3) collects every age identity and every age file anywhere in
+the vault folder (work tree, key store, backups, backup keys, every git object) plus the
+staff keys and the recovery key, opens whatever they open (recursively, so keys inside
+decrypted key-store entries and backups join the pool), and then tries the whole pool on
+every historical blob of every shredded part: none may decrypt, while the unexpired parts
+still do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from rights_vault import TODAY, MiniVault
+
+from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD
+from vault import retention
+from vault.crypto import age, sshkeys
+from vault.errors import NoAccessError, VaultError
+
+
+def admin(name: str, left: str | None = None, admitted: str | None = None) -> str:
+    lines = [
+        "formaat: zorgkluis-dossier/1",
+        "leerling:",
+        f"  voornaam: {name}",
+        "  achternaam: Verzonnen",
+        "inschrijving:",
+        "  ingeschreven: 2016-08-22",
+    ]
+    if left:
+        lines.append(f"  uitgeschreven: {left}")
+    if admitted:
+        lines.append(f"  toegelaten_vervolgschool: {admitted}")
+    return "\n".join(lines) + "\n"
+
+
+def zorg(version: int, advice: bool = False) -> str:
+    text = f"niveaus:\n  - niveau: 2\n    reden: versie {version}\n"
+    if advice:
+        text += "aanvragen:\n  - id: av-1\n    soort: tlv\n    datum: 2018-03-01\n"
+        text += "    besluit: toegekend\n"
+    return text
+
+
+@pytest.fixture
+def filled(mini: MiniVault) -> MiniVault:
+    """Four fictional pupils with history; see the expectations in `test_status`."""
+    # A: left 2022-07-15, admitted 2022-09-01: administratie kept, the rest expired.
+    mini.save(
+        "ll-aaaa",
+        {
+            "administratie": admin("Anouk"),
+            "samenvatting": "Anouk",
+            "zorg": zorg(1),
+            "okr": "okr:\n  schooladvies: havo\n",
+        },
+    )
+    mini.save("ll-aaaa", {"zorg": zorg(2)}, rotate=("zorg",))  # second key generation
+    mini.save("ll-aaaa", {"werkaantekeningen/lk-1": "- tekst: notitie A\n"}, who="lk-1")
+    mini.save(
+        "ll-aaaa",
+        {
+            "administratie": admin("Anouk", "2022-07-15", "2022-09-01"),
+            "zorg": zorg(3),
+            "okr": "okr:\n  schooladvies: havo/vwo\n",
+        },
+    )
+    # B: still enrolled: everything kept.
+    mini.save("ll-bbbb", {"administratie": admin("Bram"), "zorg": zorg(1)})
+    mini.save("ll-bbbb", {"werkaantekeningen/lk-1": "- tekst: notitie B\n"}, who="lk-1")
+    # C: left 2019-07-01 with a TLV decision: everything expired, administratie overdue.
+    mini.save(
+        "ll-cccc",
+        {
+            "administratie": admin("Cas", "2019-07-01", "2019-08-20"),
+            "samenvatting": "Cas",
+            "toegang": "{}",
+            "zorg": zorg(1, advice=True),
+            "okr": "okr:\n  schooladvies: vmbo\n",
+        },
+    )
+    # D: left 2025-07-01, admission date unknown: okr undetermined, werkaantekeningen expired.
+    mini.save(
+        "ll-dddd",
+        {"administratie": admin("Dewi", "2025-07-01"), "zorg": zorg(1), "okr": "okr: {}\n"},
+    )
+    mini.save("ll-dddd", {"werkaantekeningen/lk-1": "- tekst: notitie D\n"}, who="lk-1")
+    return mini
+
+
+def states(items: list) -> dict[tuple[str, str], str]:
+    return {(i.pupil_id, i.part): i.state for i in items}
+
+
+def test_status(filled: MiniVault) -> None:
+    items = retention.status(filled.keeper(), TODAY)
+    assert states(items) == {
+        ("ll-aaaa", "administratie"): BEWAREN,
+        ("ll-aaaa", "okr"): VERLOPEN,
+        ("ll-aaaa", "werkaantekeningen/lk-1"): VERLOPEN,
+        ("ll-aaaa", "zorg"): VERLOPEN,
+        ("ll-bbbb", "administratie"): BEWAREN,
+        ("ll-bbbb", "werkaantekeningen/lk-1"): BEWAREN,
+        ("ll-bbbb", "zorg"): BEWAREN,
+        ("ll-cccc", "administratie"): VERLOPEN,
+        ("ll-cccc", "okr"): VERLOPEN,
+        ("ll-cccc", "zorg"): VERLOPEN,
+        ("ll-dddd", "administratie"): BEWAREN,
+        ("ll-dddd", "okr"): ONBEPAALD,
+        ("ll-dddd", "werkaantekeningen/lk-1"): VERLOPEN,
+        ("ll-dddd", "zorg"): BEWAREN,
+    }
+    by = {(i.pupil_id, i.part): i for i in items}
+    assert by[("ll-cccc", "administratie")].te_laat
+    assert by[("ll-cccc", "zorg")].rule_ids[0] == "adviezen"
+    assert "toelating" in by[("ll-dddd", "okr")].reason
+
+
+def test_teacher_may_not_sweep(filled: MiniVault) -> None:
+    with pytest.raises(NoAccessError):
+        retention.sweep(filled.keeper("lk-1"), [], TODAY)
+
+
+# --- the shred proof --------------------------------------------------------------------------
+
+_SECRET_RE = re.compile(rb"AGE-SECRET-KEY-1[0-9A-Z]+")
+_ARMOR_RE = re.compile(
+    rb"-----BEGIN AGE ENCRYPTED FILE-----\r?\n.*?-----END AGE ENCRYPTED FILE-----", re.S
+)
+_SSH_RE = re.compile(
+    rb"-----BEGIN OPENSSH PRIVATE KEY-----.*?-----END OPENSSH PRIVATE KEY-----\n?", re.S
+)
+
+
+def git_objects(repo: Path) -> list[bytes]:
+    """The content of every object in the repository (loose and packed, reachable or not)."""
+    out = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+    ).stdout
+    contents, pos = [], 0
+    while pos < len(out):
+        header_end = out.index(b"\n", pos)
+        _sha, _kind, size = out[pos:header_end].split()
+        start = header_end + 1
+        contents.append(out[start : start + int(size)])
+        pos = start + int(size) + 1
+    return contents
+
+
+def historical_blobs(repo: Path, paths: set[str]) -> list[bytes]:
+    """Every version of `paths` in any commit of any ref."""
+    listing = subprocess.run(
+        ["git", "rev-list", "--all", "--objects"], cwd=repo, capture_output=True, check=True
+    ).stdout.decode()
+    shas = {
+        line.split(" ", 1)[0] for line in listing.splitlines() if line.split(" ", 1)[-1] in paths
+    }
+    return [
+        subprocess.run(
+            ["git", "cat-file", "blob", s], cwd=repo, capture_output=True, check=True
+        ).stdout
+        for s in sorted(shas)
+    ]
+
+
+def collect_pool(sources: list[bytes]) -> tuple[list[age.Identity], int]:
+    """Every identity reachable from `sources`, opening age files with what was found so far."""
+    identities: dict[str, age.Identity] = {}
+    ciphertexts: list[bytes] = []
+
+    def scan(data: bytes) -> None:
+        for match in _SECRET_RE.findall(data):
+            text = match.decode()
+            identities.setdefault(text, age.X25519Identity.parse(text))
+        for match in _SSH_RE.findall(data):
+            key = sshkeys.load_private(match, None)
+            identities.setdefault(sshkeys.public_line(key), age.SshEd25519Identity(key))
+        if data.startswith(b"age-encryption.org/v1\n"):
+            ciphertexts.append(data)
+        ciphertexts.extend(_ARMOR_RE.findall(data))
+
+    for data in sources:
+        scan(data)
+    opened: set[int] = set()
+    progress = True
+    while progress:
+        progress = False
+        for index, blob in enumerate(ciphertexts):
+            if index in opened:
+                continue
+            try:
+                plain = age.decrypt(blob, list(identities.values()))
+            except age.AgeError:
+                continue
+            opened.add(index)
+            scan(plain)
+            progress = True
+    return list(identities.values()), len(opened)
+
+
+def everything_in(folder: Path) -> list[bytes]:
+    return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
+
+
+def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(filled: MiniVault) -> None:
+    keeper = filled.keeper()
+    old_backup = retention.backup(keeper, TODAY)
+    items = retention.status(keeper, TODAY)
+    expired = {(i.pupil_id, i.part) for i in items if i.state == VERLOPEN}
+    assert len(expired) == 7
+    shredded_paths = set()
+    for pid, part in expired:
+        shredded_paths |= set(retention.pupil_parts(keeper, pid).files[part])
+    assert "dossiers/ll-cccc/samenvatting.age" in shredded_paths  # under the administratie key
+
+    seen: list[tuple[int, int]] = []
+    result = retention.sweep(keeper, items, TODAY, progress=lambda d, t, _i: seen.append((d, t)))
+    assert seen == [(n, 7) for n in range(1, 8)]
+    assert result.commit and result.backups_destroyed == 1 and result.new_backup
+    assert not old_backup.exists()
+
+    # The sweep commit is signed and verifies with plain git and the committed signers file.
+    subprocess.run(
+        ["git", "verify-commit", result.commit], cwd=filled.path, check=True, capture_output=True
+    )
+    for path in shredded_paths:
+        assert filled.store.read(path) is None
+        assert not (filled.path / path).exists()
+    for pid, part in expired:
+        assert not filled.keystore.exists(pid, part)
+
+    # Gather every key and age file: vault folder (incl. .git: key store, backups, backup
+    # keys, audit log, raw objects), every git object, the staff keys and the recovery key.
+    sources = everything_in(filled.path) + git_objects(filled.path)
+    sources += [s.key_file.read_bytes() for s in filled.staff.values()]
+    sources.append(filled.recovery_file.read_bytes())
+    pool, opened = collect_pool(sources)
+    assert opened > 10  # key-store entries, the fresh backup and its key were opened
+    assert len(pool) > 10  # staff, recovery, part keys of all generations, backup key
+
+    blobs = historical_blobs(filled.path, shredded_paths)
+    assert len(blobs) >= 10  # every version: A's zorg has 3 versions under 2 key generations
+    for blob in blobs:
+        with pytest.raises(age.NoIdentityMatchError):
+            age.decrypt(blob, pool)
+
+    # What has not expired still reads with the same pool, at HEAD and in history.
+    kept = {
+        p
+        for i in items
+        if i.state != VERLOPEN
+        for p in retention.pupil_parts(keeper, i.pupil_id).files.get(i.part, [])
+    }
+    assert "dossiers/ll-aaaa/administratie.age" in kept
+    for blob in historical_blobs(filled.path, kept):
+        assert age.decrypt(blob, pool)
+
+
+def test_retention_log_holds_no_pupil_data(filled: MiniVault) -> None:
+    keeper = filled.keeper("dir-1")
+    retention.sweep(keeper, retention.status(keeper, TODAY), TODAY)
+    raw = filled.store.read(retention.LOG_FILE)
+    assert raw is not None
+    rows = [json.loads(line) for line in raw.splitlines()]
+    assert {(r["leerling"], r["onderdeel"]) for r in rows} >= {("ll-cccc", "administratie")}
+    assert set(rows[0]) == {
+        "leerling",
+        "onderdeel",
+        "regel",
+        "termijn_tot",
+        "vernietigd_op",
+        "door",
+    }
+    assert all(r["door"] == "dir-1" and r["vernietigd_op"] == "2026-11-22" for r in rows)
+    for name in (b"Anouk", b"Cas", b"Dewi", b"Verzonnen", b"havo"):
+        assert name not in raw
+    # A second sweep has nothing to do; the destroyed parts show as such nowhere anymore.
+    again = retention.status(keeper, TODAY)
+    assert not any(retention.needs_action(i) for i in again)
+    assert retention.sweep(keeper, again, TODAY).commit is None
+
+
+def test_interrupted_sweep_is_finished_by_the_next(filled: MiniVault) -> None:
+    keeper = filled.keeper()
+    # A key lost without the files being removed (e.g. a crash): shown, then cleaned up.
+    retention.shred_file(filled.keystore.path("ll-bbbb", "werkaantekeningen/lk-1"))
+    filled.keystore.forget()
+    items = retention.status(keeper, TODAY)
+    left = [i for i in items if i.state == VERNIETIGD]
+    assert [(i.pupil_id, i.part) for i in left] == [("ll-bbbb", "werkaantekeningen/lk-1")]
+    retention.sweep(keeper, left, TODAY)
+    assert filled.store.read("dossiers/ll-bbbb/werkaantekeningen/lk-1.age") is None
+
+
+def test_backups_restore_but_never_bring_a_shredded_key_back(filled: MiniVault) -> None:
+    keeper = filled.keeper()
+    first = retention.backup(keeper, TODAY)
+    copy = first.with_name("kopie-elders.age")
+    copy.write_bytes(first.read_bytes())  # a copy made outside zorgkluis
+    # A restore puts back a key lost by accident.
+    retention.shred_file(filled.keystore.path("ll-bbbb", "zorg"))
+    assert retention.restore(keeper, first) == ["ll-bbbb/zorg"]
+    assert filled.keystore.exists("ll-bbbb", "zorg")
+    result = retention.sweep(keeper, retention.status(keeper, TODAY), TODAY)
+    assert result.backups_destroyed == 1
+    with pytest.raises(VaultError, match="niet meer"):
+        retention.restore(keeper, first)
+    with pytest.raises(VaultError):
+        retention.restore(keeper, copy)
+    # The copy is an age file nobody can open any more.
+    pool = [filled.recovery] + [s.identity for s in filled.staff.values()]
+    with pytest.raises(age.NoIdentityMatchError):
+        age.decrypt(copy.read_bytes(), pool)
+    # The fresh backup holds only what is kept, and restoring never revives a logged part.
+    assert result.new_backup is not None
+    assert retention.restore(keeper, result.new_backup) == []
+
+
+def test_confirm_terms_is_a_signed_commit(filled: MiniVault) -> None:
+    keeper = filled.keeper()
+    assert retention.load_config(filled.store) is None
+    rules, confirmed = retention.rules_in_force(filled.store)
+    assert not confirmed and rules == retention.DEFAULT_RULES
+    sha = retention.confirm_terms(keeper, TODAY)
+    subprocess.run(["git", "verify-commit", sha], cwd=filled.path, check=True, capture_output=True)
+    config = retention.load_config(filled.store)
+    assert config is not None and config.bevestigd_door == "ib-1"
+    with pytest.raises(NoAccessError):
+        retention.confirm_terms(filled.keeper("lk-1"), TODAY)

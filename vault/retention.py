@@ -1,0 +1,635 @@
+"""Retention: decide which pupil parts have passed their term, and destroy them.
+
+`status()` decides (pure rules from `dossier_format.retention_rules` applied to the facts read
+from each pupil's administratie and zorg parts); `sweep()` acts:
+
+1. every key-store backup that holds a key about to be destroyed loses its backup key;
+2. one signed commit removes the expired parts' files from the tree and appends their lines
+   to the committed retention log `.zorgkluis/bewaarlog.jsonl` (opaque pupil id, part, rule,
+   deadline, date, who: no pupil data);
+3. the expired part keys (all generations: one key-store file per part) are overwritten and
+   deleted: crypto-shredding. Every historical version of those parts, in every clone, can no
+   longer be decrypted, while the signed history stays intact;
+4. when a backup was invalidated, a fresh backup of the remaining keys is written.
+
+Commit first, keys second: a crash in between leaves a logged part whose key still exists;
+the next sweep finds it (`vernietigd`, key not yet gone) and finishes the job.
+
+Key-store backups (see docs/retention.md): a backup is one age file encrypted only to a fresh
+*backup key*; the backup keys live in `.git/zorgkluis/backupsleutels/`, each encrypted to the
+directie, intern begeleiders and recovery key, together with the list of parts the backup
+holds. Destroying a backup key makes that backup (and every copy of it) useless, so backups
+never bring a shredded key back.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from dossier_format import codec
+from dossier_format.errors import DossierError
+from dossier_format.retention_rules import (
+    DEFAULT_RULES,
+    EVENTS,
+    PARTS,
+    VERLOPEN,
+    VERNIETIGD,
+    RetentionConfig,
+    RetentionFacts,
+    RetentionItem,
+    RetentionRule,
+    decide,
+    dump_config,
+    facts_from_dossier,
+    parse_config,
+    part_kind,
+    validate_rules,
+)
+from vault.audit import READER_ROLES, AuditLog, anchor_trailer
+from vault.crypto import age, sshsig
+from vault.errors import CorruptError, InvalidInputError, LockedError, NoAccessError, VaultError
+from vault.git_store import GitStore
+from vault.git_store import LockedError as GitLockedError
+from vault.keystore import KeyStore, atomic_write
+from vault.users import User
+
+CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
+"""The vault's confirmed retention terms (committed)."""
+
+LOG_FILE = ".zorgkluis/bewaarlog.jsonl"
+"""The retention log: one JSON line per destroyed part (committed, signed with the sweep)."""
+
+DOSSIERS = "dossiers"
+STATE_DIR = Path(".git") / "zorgkluis"
+BACKUP_KEYS_DIR = STATE_DIR / "backupsleutels"
+BACKUPS_DIR = STATE_DIR / "backups"
+BACKUP_FORMAT = "# zorgkluis-sleutelback-up/1"
+RING_FORMAT = "# zorgkluis-back-upsleutel/1"
+_ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+_ARMOR_END = "-----END AGE ENCRYPTED FILE-----"
+_ENTRY_RE = re.compile(
+    r"^## (\S+)\n(" + re.escape(_ARMOR_BEGIN) + r"\n.*?\n" + re.escape(_ARMOR_END) + r")$",
+    re.M | re.S,
+)
+
+Progress = Callable[[int, int, RetentionItem], None]
+
+
+class _KeySigner:
+    """Signs commits as `user` (the git store's `Signer` protocol)."""
+
+    def __init__(self, user: User, key: Ed25519PrivateKey) -> None:
+        self.name = user.naam
+        self.email = user.id
+        self._key = key
+
+    def sign(self, payload: bytes) -> bytes:
+        return sshsig.sign(payload, self._key, "git")
+
+
+@dataclass
+class Keeper:
+    """What retention needs of an opened vault: its folder, git store, key store and user.
+
+    Build it with `Keeper.of_vault(vault, key)` from an opened `vault.repository.Vault`, or
+    directly from the parts (tests, tools).
+
+    Attributes:
+        path: the vault folder.
+        store: its git store.
+        keystore: its key store (with the recovery recipient).
+        user: the acting staff member.
+        key: the acting staff member's private key (signs the sweep commit).
+        users: all current staff (backup keys are encrypted to directie/IB-ers).
+    """
+
+    path: Path
+    store: GitStore
+    keystore: KeyStore
+    user: User
+    key: Ed25519PrivateKey
+    users: Sequence[User]
+    identities: list[age.Identity] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.identities = [age.SshEd25519Identity(self.key)]
+
+    @classmethod
+    def of_vault(cls, vault: object, key: Ed25519PrivateKey) -> Keeper:
+        """A keeper for an opened `Vault` (typed loosely: vault imports nothing from here).
+
+        Args:
+            vault: a `vault.repository.Vault` opened with `key`.
+            key: the same private key the vault was opened with.
+        """
+        path = Path(vault.path)  # type: ignore[attr-defined]
+        return cls(
+            path=path,
+            store=GitStore(path),
+            keystore=vault.keystore,  # type: ignore[attr-defined]
+            user=vault.user,  # type: ignore[attr-defined]
+            key=key,
+            users=vault.users(),  # type: ignore[attr-defined]
+        )
+
+    def signer(self) -> _KeySigner:
+        """The signer for commits made by this keeper."""
+        return _KeySigner(self.user, self.key)
+
+    def reader_recipients(self) -> list[age.Recipient]:
+        """Directie and intern begeleiders plus the recovery key."""
+        out: list[age.Recipient] = [
+            age.SshEd25519Recipient.from_openssh(u.public_key)
+            for u in sorted(self.users, key=lambda u: u.id)
+            if u.rol in READER_ROLES
+        ]
+        return [*out, self.keystore.recovery]
+
+
+@contextlib.contextmanager
+def _vault_lock(root: Path, wait: float = 5.0) -> Iterator[None]:
+    """The same exclusive flock `Vault` takes for a save (`.git/zorgkluis/vault.lock`)."""
+    path = root / STATE_DIR / "vault.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockedError("De kluis is bezet door een ander proces.") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def load_config(store: GitStore) -> RetentionConfig | None:
+    """The vault's confirmed terms at HEAD, or None when the school has not confirmed any.
+
+    Raises:
+        CorruptError: the committed file does not parse (the message says why).
+    """
+    raw = store.read(CONFIG_FILE) if store.head() else None
+    if raw is None:
+        return None
+    try:
+        return parse_config(raw.decode("utf-8"), CONFIG_FILE)
+    except (DossierError, UnicodeDecodeError) as exc:
+        raise CorruptError(f"De bewaartermijnen van de kluis zijn onleesbaar: {exc}") from exc
+
+
+def rules_in_force(store: GitStore) -> tuple[tuple[RetentionRule, ...], bool]:
+    """The rules to apply and whether the school confirmed them (False: the defaults)."""
+    config = load_config(store)
+    return (config.rules, True) if config else (DEFAULT_RULES, False)
+
+
+def confirm_terms(
+    keeper: Keeper, today: dt.date, rules: Sequence[RetentionRule] = DEFAULT_RULES
+) -> str:
+    """Record the school's confirmation of its retention terms as one signed commit.
+
+    Called by `init` (with the defaults or the school's own terms) and whenever the school
+    changes a term. Only directie and intern begeleiders may do this.
+
+    Returns:
+        The commit sha.
+
+    Raises:
+        NoAccessError: the user is not directie or intern begeleider.
+        InvalidInputError: the rule set is invalid (a part without a term, ...).
+        LockedError: another process is saving.
+    """
+    if keeper.user.rol not in READER_ROLES:
+        raise NoAccessError("Alleen directie en intern begeleiders bevestigen de bewaartermijnen.")
+    try:
+        validate_rules(rules)
+    except DossierError as exc:
+        raise InvalidInputError(f"Ongeldige bewaartermijnen: {exc.message}") from exc
+    text = dump_config(RetentionConfig(tuple(rules), keeper.user.id, today))
+    with _vault_lock(keeper.path):
+        try:
+            return keeper.store.commit(
+                {CONFIG_FILE: text.encode()},
+                "Bewaartermijnen bevestigd",
+                keeper.signer(),
+            )
+        except GitLockedError as exc:
+            raise LockedError("De kluis is bezet door een ander proces.") from exc
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PupilParts:
+    """Where a pupil's parts are.
+
+    Attributes:
+        files: key part -> the paths at HEAD encrypted under that part's key.
+        keys: key parts that still have a key-store entry.
+    """
+
+    files: dict[str, list[str]]
+    keys: frozenset[str]
+
+
+def _key_part(file_part: str) -> str:
+    """The key part of a file part (summary and grants files live under administratie)."""
+    return file_part if part_kind(file_part) in PARTS else "administratie"
+
+
+def pupil_parts(keeper: Keeper, pupil_id: str) -> PupilParts:
+    """The files at HEAD and the key entries of one pupil."""
+    prefix = f"{DOSSIERS}/{pupil_id}/"
+    files: dict[str, list[str]] = {}
+    for name in keeper.store.list_dir(prefix):
+        names = (
+            [f"{name}/{n}" for n in keeper.store.list_dir(prefix + name)]
+            if not name.endswith(".age")
+            else [name]
+        )
+        for rel in names:
+            if rel.endswith(".age"):
+                files.setdefault(_key_part(rel[: -len(".age")]), []).append(prefix + rel)
+    return PupilParts(files, frozenset(keeper.keystore.parts(pupil_id)))
+
+
+def pupil_ids(keeper: Keeper) -> list[str]:
+    """Every pupil with files at HEAD or entries in the key store."""
+    ids = set(keeper.store.list_dir(DOSSIERS)) if keeper.store.head() else set()
+    if keeper.keystore.root.is_dir():
+        ids |= {p.name for p in keeper.keystore.root.iterdir() if p.is_dir()}
+    return sorted(ids)
+
+
+def _read_part(keeper: Keeper, pupil_id: str, part: str, where: PupilParts) -> dict[str, object]:
+    path = f"{DOSSIERS}/{pupil_id}/{part}.age"
+    if part not in where.keys or path not in where.files.get(part, []):
+        return {}
+    entry = keeper.keystore.read(pupil_id, part, keeper.identities)
+    blob = keeper.store.read(path)
+    if entry is None or blob is None:
+        return {}
+    try:
+        text = age.decrypt(blob, entry.keys).decode("utf-8")
+        return codec.load_fast(text, source=path)
+    except (age.AgeError, UnicodeDecodeError, DossierError) as exc:
+        raise CorruptError(f"{path} is beschadigd.") from exc
+
+
+def pupil_facts(keeper: Keeper, pupil_id: str, where: PupilParts) -> RetentionFacts | str:
+    """The retention facts of a pupil, or a Dutch reason why they cannot be read."""
+    try:
+        data = {
+            **_read_part(keeper, pupil_id, "zorg", where),
+            **_read_part(keeper, pupil_id, "administratie", where),
+        }
+    except NoAccessError:
+        return "geen toegang tot de administratie van deze leerling"
+    except CorruptError as exc:
+        return exc.message
+    if "inschrijving" not in data:
+        return "administratie ontbreekt of is al vernietigd"
+    return facts_from_dossier(data)
+
+
+def _destroyed_log(store: GitStore) -> set[tuple[str, str]]:
+    raw = store.read(LOG_FILE) if store.head() else None
+    out: set[tuple[str, str]] = set()
+    for line in (raw or b"").splitlines():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            row = json.loads(line)
+            out.add((str(row["leerling"]), str(row["onderdeel"])))
+    return out
+
+
+def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
+    """The retention state of every part of every pupil, sorted by pupil and part.
+
+    A part whose key is gone but whose files remain, or a logged-destroyed part whose key
+    remains, has state `vernietigd` (the next sweep cleans it up). A pupil whose facts cannot
+    be read gets `onbepaald` for every part, with the reason.
+    """
+    rules, _ = rules_in_force(keeper.store)
+    logged = _destroyed_log(keeper.store)
+    items: list[RetentionItem] = []
+    for pid in pupil_ids(keeper):
+        where = pupil_parts(keeper, pid)
+        facts = pupil_facts(keeper, pid, where)
+        for part in sorted(set(where.files) | where.keys):
+            if part not in where.keys or (pid, part) in logged:
+                reason = "sleutel vernietigd" if part not in where.keys else "vernietiging afmaken"
+                items.append(RetentionItem(pid, part, VERNIETIGD, None, None, (), reason))
+            elif isinstance(facts, str):
+                unknown = RetentionFacts(problems=dict.fromkeys(EVENTS, facts))
+                items.append(decide(pid, part, unknown, rules, today))
+            else:
+                items.append(decide(pid, part, facts, rules, today))
+    return items
+
+
+def needs_action(item: RetentionItem) -> bool:
+    """True for items a sweep acts on: expired, or destroyed but not yet cleaned up."""
+    return item.state in (VERLOPEN, VERNIETIGD)
+
+
+# --- sweep ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep did.
+
+    Attributes:
+        commit: the signed commit that removed the files and logged them, or None.
+        destroyed: the items acted on.
+        backups_destroyed: number of backup keys destroyed (their backups are now useless).
+        new_backup: the fresh backup written afterwards, or None.
+    """
+
+    commit: str | None
+    destroyed: list[RetentionItem]
+    backups_destroyed: int
+    new_backup: Path | None
+
+
+def shred_file(path: Path) -> bool:
+    """Overwrite a key file with random bytes, flush it to disk, then delete it.
+
+    Overwriting only helps on file systems that write in place; the guarantee that matters
+    is that no copy of the key remains reachable in the vault folder, its history or its
+    backups (see docs/retention.md). Returns False when the file did not exist.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    with open(path, "r+b") as fh:
+        fh.write(secrets.token_bytes(max(size, 1)))
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink()
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return True
+
+
+def _log_lines(
+    items: Sequence[RetentionItem], user: User, today: dt.date
+) -> list[dict[str, object]]:
+    return [
+        {
+            "leerling": i.pupil_id,
+            "onderdeel": i.part,
+            "regel": i.rule_ids[0] if i.rule_ids else None,
+            "termijn_tot": i.deadline.isoformat() if i.deadline else None,
+            "vernietigd_op": today.isoformat(),
+            "door": user.id,
+        }
+        for i in items
+        if i.state == VERLOPEN
+    ]
+
+
+def sweep(
+    keeper: Keeper,
+    items: Sequence[RetentionItem],
+    today: dt.date,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Destroy the parts in `items` that need action (see `needs_action`); see module doc.
+
+    Args:
+        keeper: the acting directie member or intern begeleider.
+        items: the plan the user confirmed (from `status`); others are ignored.
+        today: the date recorded in the retention log.
+        progress: called as `progress(done, total, item)` after each destroyed key.
+
+    Raises:
+        NoAccessError: the user is not directie or intern begeleider.
+        LockedError: another process is saving.
+    """
+    if keeper.user.rol not in READER_ROLES:
+        raise NoAccessError("Alleen directie en intern begeleiders voeren de bewaartermijnen uit.")
+    todo = [i for i in items if needs_action(i)]
+    if not todo:
+        return SweepResult(None, [], 0, None)
+    targets = {(i.pupil_id, i.part) for i in todo}
+    with _vault_lock(keeper.path):
+        invalidated = _destroy_backups_holding(keeper, targets)
+        changes: dict[str, bytes | None] = {}
+        for item in todo:
+            for path in pupil_parts(keeper, item.pupil_id).files.get(item.part, []):
+                changes[path] = None
+        lines = _log_lines(todo, keeper.user, today)
+        if lines:
+            old = keeper.store.read(LOG_FILE) if keeper.store.head() else None
+            new = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines).encode()
+            changes[LOG_FILE] = (old or b"") + new
+        commit = None
+        if changes:
+            trailer = anchor_trailer(AuditLog.of_vault(keeper.path).head())
+            message = f"Bewaartermijnen: {len(lines)} deel/delen vernietigd"
+            message += f"\n\n{trailer}" if trailer else ""
+            try:
+                commit = keeper.store.commit(changes, message, keeper.signer())
+            except GitLockedError as exc:
+                raise LockedError("De kluis is bezet door een ander proces.") from exc
+        for done, item in enumerate(todo, start=1):
+            shred_file(keeper.keystore.path(item.pupil_id, item.part))
+            _prune(keeper.keystore.path(item.pupil_id, item.part).parent, keeper.keystore.root)
+            if progress:
+                progress(done, len(todo), item)
+        keeper.keystore.forget()
+        fresh = backup(keeper, today) if invalidated and pupil_ids(keeper) else None
+    return SweepResult(commit, todo, invalidated, fresh)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+# --- key-store backups ------------------------------------------------------------------------
+
+
+def _armor(data: bytes) -> str:
+    b64 = base64.b64encode(data).decode()
+    return "\n".join([_ARMOR_BEGIN, *(b64[i : i + 64] for i in range(0, len(b64), 64)), _ARMOR_END])
+
+
+def _dearmor(text: str) -> bytes:
+    body = [line for line in text.splitlines() if line and not line.startswith("-----")]
+    return base64.b64decode("".join(body), validate=True)
+
+
+def backup(keeper: Keeper, today: dt.date, target: Path | None = None) -> Path:
+    """Write a backup of every key-store entry, encrypted to a fresh backup key.
+
+    The entries go in as they are (still encrypted to their readers and the recovery key),
+    wrapped in one age file that only the new backup key opens. The backup key is stored in
+    `.git/zorgkluis/backupsleutels/` encrypted to directie, intern begeleiders and the
+    recovery key, with the list of parts the backup holds, so a sweep knows which backup keys
+    to destroy.
+
+    Args:
+        keeper: a directie member or intern begeleider.
+        today: used in the backup's name.
+        target: folder for the backup file (default `.git/zorgkluis/backups/`).
+
+    Returns:
+        The backup file.
+
+    Raises:
+        NoAccessError: the user is not directie or intern begeleider.
+    """
+    if keeper.user.rol not in READER_ROLES:
+        raise NoAccessError("Alleen directie en intern begeleiders maken sleutelback-ups.")
+    backup_id = f"{today:%Y%m%d}-{secrets.token_hex(4)}"
+    held: list[str] = []
+    chunks = [BACKUP_FORMAT]
+    for pid in pupil_ids(keeper):
+        for part in keeper.keystore.parts(pid):
+            blob = keeper.keystore.path(pid, part).read_bytes()
+            held.append(f"{pid}/{part}")
+            chunks.append(f"## {pid}/{part}\n{_armor(blob)}")
+    backup_key = age.X25519Identity.generate()
+    folder = target or keeper.path / BACKUPS_DIR
+    out = folder / f"sleutelback-up-{backup_id}.age"
+    atomic_write(out, age.encrypt(("\n".join(chunks) + "\n").encode(), [backup_key.recipient()]))
+    ring = "\n".join(
+        [RING_FORMAT, f"# back-up: {out}", f"# inhoud: {' '.join(held)}", backup_key.to_string()]
+    )
+    atomic_write(
+        keeper.path / BACKUP_KEYS_DIR / f"{backup_id}.age",
+        age.encrypt((ring + "\n").encode(), keeper.reader_recipients()),
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class BackupKey:
+    """One opened backup key.
+
+    Attributes:
+        path: its file in `.git/zorgkluis/backupsleutels/`.
+        backup: where the backup was written.
+        holds: the `pupil/part` entries in the backup.
+        identity: the key that opens the backup.
+    """
+
+    path: Path
+    backup: Path
+    holds: frozenset[str]
+    identity: age.X25519Identity
+
+
+def backup_keys(keeper: Keeper) -> list[BackupKey | Path]:
+    """The backup keys this user can open; unreadable ones are returned as their path."""
+    folder = keeper.path / BACKUP_KEYS_DIR
+    out: list[BackupKey | Path] = []
+    for path in sorted(folder.glob("*.age")) if folder.is_dir() else []:
+        try:
+            text = age.decrypt(path.read_bytes(), keeper.identities).decode()
+            meta = dict(
+                line[2:].split(": ", 1)
+                for line in text.splitlines()
+                if line.startswith("# ") and ": " in line
+            )
+            key_line = next(
+                line for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")
+            )
+            out.append(
+                BackupKey(
+                    path,
+                    Path(meta["back-up"]),
+                    frozenset(meta.get("inhoud", "").split()),
+                    age.X25519Identity.parse(key_line),
+                )
+            )
+        except (age.AgeError, UnicodeDecodeError, KeyError, StopIteration, ValueError):
+            out.append(path)
+    return out
+
+
+def _destroy_backups_holding(keeper: Keeper, targets: set[tuple[str, str]]) -> int:
+    """Destroy every backup key whose backup holds one of `targets` (unreadable: destroy too)."""
+    wanted = {f"{pid}/{part}" for pid, part in targets}
+    count = 0
+    for ring in backup_keys(keeper):
+        if isinstance(ring, BackupKey):
+            if not ring.holds & wanted:
+                continue
+            shred_file(ring.path)
+            with contextlib.suppress(FileNotFoundError):
+                ring.backup.unlink()
+        else:
+            shred_file(ring)
+        count += 1
+    return count
+
+
+def restore(keeper: Keeper, backup_file: Path) -> list[str]:
+    """Put back the key-store entries of a backup that are missing now.
+
+    Entries of parts the retention log records as destroyed are never restored.
+
+    Returns:
+        The restored `pupil/part` names.
+
+    Raises:
+        VaultError: no readable backup key belongs to this backup (destroyed by a sweep, or
+            the user is not directie/IB-er).
+    """
+    ring = next(
+        (
+            r
+            for r in backup_keys(keeper)
+            if isinstance(r, BackupKey) and r.backup.name == backup_file.name
+        ),
+        None,
+    )
+    if ring is None:
+        raise VaultError(
+            "Deze back-up kan niet meer worden geopend: de back-upsleutel bestaat niet (meer).",
+            "Gebruik een nieuwere back-up; een sweep vernietigt back-ups met verlopen sleutels.",
+        )
+    try:
+        text = age.decrypt(backup_file.read_bytes(), [ring.identity]).decode()
+    except (OSError, age.AgeError, UnicodeDecodeError) as exc:
+        raise CorruptError("De back-up is beschadigd of onleesbaar.") from exc
+    logged = _destroyed_log(keeper.store)
+    restored = []
+    for name, armored in _ENTRY_RE.findall(text):
+        pid, part = name.split("/", 1)
+        if (pid, part) in logged or keeper.keystore.exists(pid, part):
+            continue
+        atomic_write(keeper.keystore.path(pid, part), _dearmor(armored))
+        restored.append(name)
+    keeper.keystore.forget()
+    return restored
