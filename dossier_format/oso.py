@@ -56,9 +56,10 @@ The ``oso`` key (passthrough; optional, ignored by every other part of Zorgkluis
     verzorger(s), VVE, the schoolloopbaan history, the rest of onderwijsondersteuning
     (other diagnoses, medicijngebruik, TLV, arrangementen, LWOO, RVC), verzuim, the
     eindtoets, cijferlijsten, attachments and VO results. Written back on export, with the
-    modelled fields laid over it. A school that exports a dossier it did not import fills
-    this block itself (an overstapdossier needs BSN or onderwijsnummer, an address or
-    ``adresgeheim``, and the verzorgers).
+    modelled fields laid over it. The children of ``leerling`` and ``onderwijsondersteuning``
+    may be in any order; deeper blocks must follow the XSD order. A school that exports a
+    dossier it did not import fills this block itself (an overstapdossier needs BSN or
+    onderwijsnummer, an address or ``adresgeheim``, and the verzorgers).
 ``oso.toetsen``
     List aligned by position with ``toetsen``: the unmodelled rest of each OSO toets
     (eldtoetscode, leergebied, afname details, other reference scores, onderdelen,
@@ -112,6 +113,7 @@ from dossier_format.oso_tree import (
     put,
     put_text,
     remove,
+    reorder,
     safe_parse,
     sub,
     text,
@@ -217,7 +219,7 @@ _IV = ("I", "II", "III", "IV", "V")
 _BRIN = re.compile(r"[0-9][0-9][A-Z][A-Z]")
 _VESTIGING = re.compile(r"[0-9][0-9]")
 _DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?\s*")
-_DOORWIE = re.compile(r"(?P<naam>.*?) \((?P<kwalificatie>[^()]*)\)")
+_DOORWIE = re.compile(r"(?P<naam>[^()]*?) \((?P<kwalificatie>.*)\)")
 _VERKLARING_NAAM = re.compile(r"(?:Dyslexie|Dyscalculie)verklaring(?: voor (?P<voor>.+))?")
 
 
@@ -489,6 +491,11 @@ class _Export:
         el = self.tree("leerling", "leerling")
         if el is None:
             el = etree.Element(f"{{{OSO_NS}}}leerling")
+        # a hand-written passthrough need not follow the XSD order at these two levels
+        reorder(el, LEERLING_ORDER)
+        oo = child(el, "onderwijsondersteuning")
+        if oo is not None:
+            reorder(oo, ONDERSTEUNING_ORDER)
         ll = self.leerling
         order = LEERLING_ORDER
         voornaam = ll.get("voornaam")

@@ -31,6 +31,9 @@ OSO_NS = "http://www.edustandaard.nl/oso_gegevensset/2019/dossier"
 #: base64 zips, so a generous limit still stops memory exhaustion by a hostile file).
 MAX_BYTES = 64 * 1024 * 1024
 
+_DOCTYPE_REFUSED = "XML met een DOCTYPE/DTD (entiteiten) wordt geweigerd"
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(c) for c in ("ascii", "utf-16-le", "utf-16-be"))
+
 Tree = Any  # str | dict[str, Tree | list[Tree]] ; kept loose for YAML-loaded input
 
 
@@ -49,6 +52,9 @@ def safe_parse(xml: bytes) -> etree._Element:
         raise XmlRefused("verwacht XML als bytes")
     if len(xml) > MAX_BYTES:
         raise XmlRefused(f"bestand is groter dan {MAX_BYTES // (1024 * 1024)} MB")
+    head = bytes(xml[:8192])
+    if any(marker in head for marker in _DOCTYPE_MARKERS):
+        raise XmlRefused(_DOCTYPE_REFUSED)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -66,7 +72,7 @@ def safe_parse(xml: bytes) -> etree._Element:
         raise XmlRefused(f"geen geldige XML: {exc}") from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise XmlRefused("XML met een DOCTYPE/DTD (entiteiten) wordt geweigerd")
+        raise XmlRefused(_DOCTYPE_REFUSED)
     return root
 
 
@@ -223,6 +229,16 @@ def sub(parent: etree._Element, name: str, value: str | None = None) -> etree._E
     if value is not None:
         el.text = value
     return el
+
+
+def reorder(parent: etree._Element, order: Sequence[str]) -> None:
+    """Sort the children of ``parent`` into schema order (stable; unknown names last)."""
+    rank = {n: i for i, n in enumerate(order)}
+    kids = children(parent)
+    for c in kids:
+        parent.remove(c)
+    for c in sorted(kids, key=lambda c: rank.get(local(c), len(order))):
+        parent.append(c)
 
 
 def ensure(parent: etree._Element, name: str, order: Sequence[str]) -> etree._Element:

@@ -1,0 +1,207 @@
+"""Export of fictional Zorgkluis dossiers to OSO: valid against the official XSD and XSLT for
+PO-PO and PO-VO, and faithful to the modelled fields."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+import pytest
+import yaml
+from lxml import etree
+from oso_data import CREATED, RECEIVER_PO, RECEIVER_VO, SENDER, needs_standards
+
+from dossier_format import oso
+from dossier_format.oso import OsoError, SchoolInfo, from_oso, to_oso, validate_xsd, validate_xslt
+
+NS = {"o": oso.OSO_NS}
+
+
+def _popo_xml(data: dict[str, Any]) -> bytes:
+    return to_oso(data, profile="PO-PO", sender=SENDER, receiver=RECEIVER_PO, created=CREATED)
+
+
+def _povo_xml(data: dict[str, Any]) -> bytes:
+    return to_oso(data, profile="PO-VO", sender=SENDER, receiver=RECEIVER_VO, created=CREATED)
+
+
+@needs_standards
+def test_popo_export_passes_official_xsd_and_rules(popo: dict[str, Any]) -> None:
+    xml = _popo_xml(popo)
+    assert validate_xsd(xml) == []
+    assert validate_xslt(xml) == []
+
+
+@needs_standards
+def test_povo_export_passes_official_xsd_and_rules(povo: dict[str, Any]) -> None:
+    xml = _povo_xml(povo)
+    assert validate_xsd(xml) == []
+    assert validate_xslt(xml) == []
+
+
+def test_export_is_deterministic(popo: dict[str, Any]) -> None:
+    assert _popo_xml(popo) == _popo_xml(popo)
+
+
+def test_export_header_and_profile(popo: dict[str, Any], povo: dict[str, Any]) -> None:
+    root = etree.fromstring(_popo_xml(popo))
+    assert root.findtext("o:metadata/o:overstap", namespaces=NS) == "POPO"
+    assert root.findtext("o:metadata/o:datum", namespaces=NS) == "2025-03-28"
+    assert root.findtext("o:metadata/o:standaardversie", namespaces=NS) == "2019.1"
+    assert root.findtext("o:overdrachtsoort", namespaces=NS) == "overstapdossier"
+    assert root.findtext("o:huidigeschool/o:brincode", namespaces=NS) == "99ZZ"
+    cats = root.find("o:metadata/o:categorie_uitlevering", namespaces=NS)
+    assert cats is not None
+    assert cats.findtext("o:cat_vve", namespaces=NS) == "OPTIONEEL"
+    povo_root = etree.fromstring(_povo_xml(povo))
+    assert povo_root.findtext("o:metadata/o:overstap", namespaces=NS) == "POVO"
+    assert povo_root.findtext(".//o:cat_vve", namespaces=NS) == "VERBODEN"
+
+
+def test_modelled_fields_survive_export_and_import(popo: dict[str, Any]) -> None:
+    again = from_oso(_popo_xml(popo))
+    assert again["leerling"] == popo["leerling"]
+    assert again["inschrijving"] == {
+        k: v for k, v in popo["inschrijving"].items() if k != "vervolgschool"
+    }
+    assert again["toetsen"] == popo["toetsen"]
+    assert again["verklaringen"] == popo["verklaringen"]
+    assert [(p["start"], p["hulpvraag"]) for p in again["plannen"]] == [
+        (p["start"], p["hulpvraag"]) for p in popo["plannen"]
+    ]
+    # einddatum carries the actual evaluation date when there is one, else the planned one
+    assert [p["evaluatie_gepland"] for p in again["plannen"]] == [
+        dt.date(2024, 11, 20),
+        dt.date(2025, 2, 3),
+    ]
+    assert again["oso"]["leerling"]["onderwijsnummer"] == "ONDERWIJSNUMMER-TEST-1"
+
+
+def test_plan_travels_whole_as_yaml_attachment(popo: dict[str, Any]) -> None:
+    root = etree.fromstring(_popo_xml(popo))
+    plans = root.findall(".//o:onderwijsondersteuning/o:handelingsplan", namespaces=NS)
+    assert len(plans) == 2
+    inhoud = plans[0].findtext("o:document/o:bestandsinhoud", namespaces=NS)
+    assert plans[0].findtext("o:document/o:bestandsnaam", namespaces=NS) == "plan-hp-2024-1.txt"
+    assert inhoud
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(inhoud))) as zf:
+        assert zf.namelist() == ["plan-hp-2024-1.txt"]
+        text = zf.read("plan-hp-2024-1.txt").decode("utf-8")
+    assert yaml.safe_load(text) == popo["plannen"][0]
+
+
+def test_povo_export_drops_toetsen_older_than_two_school_years(povo: dict[str, Any]) -> None:
+    again = from_oso(_povo_xml(povo))
+    assert [t["toets"] for t in again["toetsen"]] == ["DMT", "Rekenen-Wiskunde", "Spelling"]
+    popo_again = from_oso(
+        to_oso(povo, profile="PO-PO", sender=SENDER, receiver=RECEIVER_PO, created=CREATED)
+    )
+    assert "Begrijpend lezen" in [t["toets"] for t in popo_again["toetsen"]]
+
+
+def test_opp_is_exported(povo: dict[str, Any]) -> None:
+    root = etree.fromstring(_povo_xml(povo))
+    opp = root.find(".//o:onderwijsondersteuning/o:opp", namespaces=NS)
+    assert opp is not None
+    assert opp.findtext("o:opp_ingangdatum", namespaces=NS) == "2024-01-15"
+    assert from_oso(_povo_xml(povo))["opp"] == {"start": dt.date(2024, 1, 15)}
+
+
+def test_never_exported(popo: dict[str, Any]) -> None:
+    xml = _popo_xml(popo)
+    for secret in (b"WERKAANTEKENING-GEHEIM", b"m-lk07", b"groepsbespreking", b"E-scores"):
+        assert secret not in xml
+
+
+@needs_standards
+def test_dossier_without_passthrough_is_xsd_valid_and_rules_say_what_is_missing(
+    popo: dict[str, Any],
+) -> None:
+    del popo["oso"]
+    xml = _popo_xml(popo)
+    assert validate_xsd(xml) == []
+    teksten = {m.tekst for m in validate_xslt(xml)}
+    assert "BSN of onderwijsnummer is verplicht bij een leerling in een overstapdossier." in (
+        teksten
+    )
+    assert "Een overstapdossier moet het gegevensblok 'Inzage' bevatten." in teksten
+
+
+def test_parents_opt_out_leaves_the_category_out(popo: dict[str, Any]) -> None:
+    popo["oso"]["categorie_uitlevering"] = {
+        "cat_toetsresultaten": "OPT-UIT",
+        "cat_handelingsplannen": "OPT-UIT",
+    }
+    xml = _popo_xml(popo)
+    root = etree.fromstring(xml)
+    assert root.find(".//o:toetslijst", namespaces=NS) is None
+    assert root.find(".//o:handelingsplan", namespaces=NS) is None
+    assert root.find(".//o:diagnose", namespaces=NS) is not None  # other category
+    assert root.findtext(".//o:cat_toetsresultaten", namespaces=NS) == "OPT-UIT"
+
+
+@needs_standards
+def test_parents_opt_out_passes_the_official_rules(popo: dict[str, Any]) -> None:
+    popo["oso"]["categorie_uitlevering"] = {"cat_toetsresultaten": "OPT-UIT"}
+    xml = _popo_xml(popo)
+    assert validate_xsd(xml) == []
+    assert validate_xslt(xml) == []
+
+
+def test_a_required_category_cannot_be_opted_out(popo: dict[str, Any]) -> None:
+    popo["oso"]["categorie_uitlevering"] = {"cat_schoolloopbaan": "OPT-UIT"}
+    with pytest.raises(OsoError, match="cat_schoolloopbaan"):
+        _popo_xml(popo)
+
+
+def test_current_school_year_entry_is_added_after_history(popo: dict[str, Any]) -> None:
+    popo["oso"]["leerling"]["schoolloopbaanlijst"] = {
+        "schoolloopbaan": {
+            "schooljaar": "2023-2024",
+            "groepscode": "5a",
+            "jaargroep": "5",
+            "brincode": "96WW",
+            "vestigingscode": "00",
+        }
+    }
+    root = etree.fromstring(_popo_xml(popo))
+    entries = root.findall(".//o:schoolloopbaan", namespaces=NS)
+    assert [(e.findtext("o:schooljaar", namespaces=NS), e.findtext("o:jaargroep", namespaces=NS))
+            for e in entries] == [("2023-2024", "5"), ("2024-2025", "6")]  # fmt: skip
+    assert entries[1].findtext("o:groepsnaam", namespaces=NS) == "Zeesterren"
+    assert entries[1].findtext("o:brincode", namespaces=NS) == "99ZZ"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["leerling"].pop("achternaam"), "achternaam"),
+        (lambda d: d["plannen"][0].pop("start"), r"plannen\[0\]\.start"),
+        (lambda d: d["toetsen"][1].update(niveau="F"), r"toetsen\[1\]\.niveau"),
+        (lambda d: d["toetsen"][0].update(datum="gisteren"), r"toetsen\[0\]\.datum"),
+        (lambda d: d["leerling"].update(groep=9), "leerling.groep"),
+        (lambda d: d["verklaringen"][0].update(soort="adhd"), r"verklaringen\[0\]\.soort"),
+        (lambda d: d["oso"]["leerling"].update(adreslijst=object()), "oso-blok"),
+        (lambda d: d.update(toetsen="DMT"), "toetsen"),
+    ],
+)
+def test_bad_dossier_data_is_refused_with_its_path(
+    popo: dict[str, Any], change: Any, message: str
+) -> None:
+    change(popo)
+    with pytest.raises(OsoError, match=message) as exc:
+        _popo_xml(popo)
+    assert str(exc.value).startswith("<dossier>: ")
+
+
+def test_bad_arguments_are_refused(popo: dict[str, Any]) -> None:
+    with pytest.raises(OsoError, match="profiel"):
+        to_oso(popo, profile="VO-VO", sender=SENDER, receiver=None, created=CREATED)  # type: ignore[arg-type]
+    with pytest.raises(OsoError, match="dezelfde BRIN"):
+        to_oso(popo, profile="PO-PO", sender=SENDER, receiver=SENDER, created=CREATED)
+    bad = SchoolInfo(naam="X", brin="99zz", adres=SENDER.adres)
+    with pytest.raises(OsoError, match="BRIN"):
+        to_oso(popo, profile="PO-PO", sender=bad, receiver=None, created=CREATED)
