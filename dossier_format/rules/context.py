@@ -208,13 +208,16 @@ class Ctx:
     def rollen(self, aanwezig: Iterable[str]) -> set[str]:
         """Roles of the people in an ``aanwezig`` list: staff ids map to their role in
         ``betrokkenen``; ``ouders``/``moeder``/``vader``/``verzorger`` count as ``ouders``;
-        any other word counts as itself."""
+        a free description counts as its first words ("orthopedagoog (extern)" ->
+        ``orthopedagoog``)."""
         out = set()
         for who in aanwezig:
             if who in OUDERS:
                 out.add("ouders")
-            else:
-                out.update(self.rollen_van.get(who, {who}))
+            elif who in self.rollen_van:
+                out.update(self.rollen_van[who])
+            else:  # a free description such as "orthopedagoog (extern)"
+                out.add(who.split("(")[0].strip().lower().replace(" ", "_"))
         return out
 
     def rol_aanwezig(self, rollen: set[str], rol: str) -> bool:
