@@ -41,10 +41,16 @@ def _weeks(today: datetime.date, weeks: int) -> str:
 
 
 def acts(
-    today: datetime.date, user_id: str, niveaus: Sequence[int], plans: Sequence[str]
+    today: datetime.date,
+    user_id: str,
+    niveaus: Sequence[int],
+    plans: Sequence[str],
+    current: int | None = None,
 ) -> dict[str, Act]:
-    """The acts with defaults for today, this user, the route's niveaus and the open plans."""
-    levels = [str(n) for n in niveaus]
+    """The acts with defaults for today, this user, the route's niveaus, the open plans and
+    the pupil's current niveau."""
+    levels = tuple(str(n) for n in niveaus)
+    level = "" if current is None else str(current)
     return {
         "plan": Act(
             "plan",
@@ -61,7 +67,7 @@ def acts(
                     False,
                     ("basis", "intensief", "verdiept", "talent", "ster", "maan", "zon"),
                 ),
-                Field("niveau", "level", True, levels),
+                Field("niveau", "level", True, levels, default=level),
                 Field("vakgebied"),
                 Field("hulpvraag", required=True),
                 Field("doelen", "list", True),

@@ -106,6 +106,13 @@ def niveau_of(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def current_niveau(data: Mapping[str, Any]) -> int | None:
+    """The niveau of the latest `niveaus` entry, if it is a number."""
+    dated = [(entry_date(e) or datetime.date.min, niveau_of(e)) for e in entries(data, "niveaus")]
+    levels = [level for _, level in sorted(dated, key=lambda d: d[0]) if level]
+    return int(levels[-1]) if levels and levels[-1].isdigit() else None
+
+
 def render_timeline(data: Mapping[str, Any], niveaus: Sequence[int]) -> Table:
     """The route over time: each niveau change, plan and meeting on one dated line.
 
@@ -174,20 +181,17 @@ def level_trend(data: Mapping[str, Any]) -> Text:
 
 
 def colour_diff(diff: str) -> Text:
-    """A unified diff with added lines green, removed red and hunk headers cyan."""
+    """A unified diff with added lines green, removed red and hunk headers cyan.
+
+    The `---`/`+++` file lines are left out: they name opaque ids and commits, and the screen
+    shows its own title.
+    """
     text = Text()
+    styles = {"+": "green", "-": "red", "@": "cyan"}
     for line in diff.splitlines():
         if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        else:
-            style = ""
-        text.append(line + "\n", style=style)
+            continue
+        text.append(line + "\n", style=styles.get(line[:1], ""))
     if not diff.strip():
         text.append(t("history.no_diff"), style="dim")
     return text
@@ -199,6 +203,8 @@ def overview(data: Mapping[str, Any], niveaus: Sequence[int]) -> RenderableType:
     head = Text()
     if isinstance(leerling, Mapping):
         for key, value in leerling.items():
+            if key == "id":
+                continue
             head.append(f"{key}: ", style="dim")
             head.append(_value_text(value) + "   ")
     head.append(f"\n\n{t('dossier.timeline')}\n", style="bold underline")

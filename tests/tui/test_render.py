@@ -47,4 +47,5 @@ def test_diff_lines_are_coloured_by_kind() -> None:
     assert styles["-oud"] == "red"
     assert styles["+nieuw"] == "green"
     assert styles["@@ -1 +1 @@"] == "cyan"
+    assert "+++" not in text.plain
     assert "geen verschil" in colour_diff("").plain.lower()

@@ -1,0 +1,116 @@
+"""The Zorgkluis Textual app: unlock, pupil list, dossier, editing, history and review."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+from textual.widgets import HelpPanel
+
+from tui import messages
+from tui.bindings import bind, translate_bindings
+from tui.commands import ZorgkluisCommands
+from tui.i18n import set_language, t
+from tui.screens.pupils import PupilListScreen
+from tui.screens.unlock import UnlockScreen
+
+if TYPE_CHECKING:
+    from dossier_format.model import PupilSummary
+
+    from vault.repository import Vault
+
+
+class ZorgkluisApp(App[None]):
+    """One user's session on one vault."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Zorgkluis"
+    COMMANDS = App.COMMANDS | {ZorgkluisCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("f1", "toggle_help", "key.help"),
+        bind("ctrl+q", "quit", "key.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        identity_path: Path | None = None,
+        passphrase: str | None = None,
+        today: date | None = None,
+        language: str = "nl",
+    ) -> None:
+        set_language(language)
+        super().__init__()
+        translate_bindings(self)
+        self.vault_path = vault_path
+        self.identity_path = identity_path
+        self.passphrase = passphrase
+        self.today = today or date.today()
+        self._vault: Vault | None = None
+        self.pupils: list[PupilSummary] = []
+        self.pupils_stale = False
+
+    @property
+    def vault(self) -> Vault:
+        """The unlocked vault (only after `VaultUnlocked`)."""
+        assert self._vault is not None, "the vault is not unlocked yet"
+        return self._vault
+
+    def on_mount(self) -> None:
+        self.title = t("app.title")
+        self.push_screen(UnlockScreen(self.vault_path, self.identity_path, self.passphrase))
+
+    def on_vault_unlocked(self, message: messages.VaultUnlocked) -> None:
+        self._vault = message.vault
+        self.sub_title = f"{self.vault.school} · {self.vault.user.naam}"
+        self.switch_screen(PupilListScreen())
+
+    def on_dossier_saved(self, message: messages.DossierSaved) -> None:
+        self.pupils_stale = True
+
+    def on_review_marked(self, message: messages.ReviewMarked) -> None:
+        self.pupils_stale = True
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def notify_error(self, message: str) -> None:
+        """Show an error the user can act on."""
+        self.notify(message, severity="error", timeout=8)
+
+    def open_pupil(self, pupil_id: str) -> None:
+        """Open a pupil's dossier screen."""
+        from tui.screens.dossier import DossierScreen
+
+        self.push_screen(DossierScreen(pupil_id))
+
+    def open_review(self) -> None:
+        """Open the review queue."""
+        from tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen())
+
+
+def make_app(
+    vault_path: Path,
+    *,
+    identity_path: Path | None = None,
+    passphrase: str | None = None,
+    today: date | None = None,
+    language: str = "nl",
+) -> ZorgkluisApp:
+    """The app as the CLI and the tests build it."""
+    return ZorgkluisApp(
+        vault_path,
+        identity_path=identity_path,
+        passphrase=passphrase,
+        today=today,
+        language=language,
+    )

@@ -1,0 +1,57 @@
+"""Asks for the reason to save despite errors; the reason goes into the signed commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from dossier_format.findings import Finding
+from tui.bindings import bind, translate_bindings
+from tui.i18n import t
+from tui.widgets.findings import FindingsPanel
+
+
+class OverrideDialog(ModalScreen[str | None]):
+    """Dismisses with the reason, or None when the user cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [bind("escape", "cancel", "key.cancel")]
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.findings = [f for f in findings if f.severity == "error"]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(t("override.title"), classes="title")
+            yield Static(t("override.explain"), classes="dialog-text")
+            yield FindingsPanel(id="override-findings")
+            yield Input(placeholder=t("override.reason"), id="reason")
+            yield Static("", id="override-status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("override.save"), id="save", variant="warning")
+                yield Button(t("key.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(FindingsPanel).show(self.findings)
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#override-status", Static).update(t("override.required"))
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,195 @@
+"""The pupil list: filters by groep, niveau and signal, incremental search, review count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from tui import messages
+from tui.bindings import bind, translate_bindings
+from tui.i18n import has, t
+from vault import review
+from vault.errors import VaultError
+
+if TYPE_CHECKING:
+    from dossier_format.model import PupilSummary
+    from tui.app import ZorgkluisApp
+
+
+def signal_text(signal: str) -> str:
+    """A summary signal id in the UI's language."""
+    key = f"signal.{signal}"
+    return t(key) if has(key) else signal.replace("_", " ")
+
+
+def full_name(pupil: PupilSummary) -> str:
+    """'Achternaam, Voornaam tussenvoegsel' for lists (sorted by achternaam)."""
+    tussen = f" {pupil.tussenvoegsel}" if pupil.tussenvoegsel else ""
+    return f"{pupil.achternaam}, {pupil.voornaam}{tussen}"
+
+
+def matches(
+    pupil: PupilSummary, search: str, groep: object, niveau: object, signal: object
+) -> bool:
+    """Whether a pupil passes the list's filters (Select.NULL means no filter)."""
+    if search and search.casefold() not in f"{pupil.voornaam} {pupil.achternaam}".casefold():
+        return False
+    if groep is not Select.NULL and pupil.groep != groep:
+        return False
+    if niveau is not Select.NULL and str(pupil.niveau) != niveau:
+        return False
+    return signal is Select.NULL or signal in pupil.signalen
+
+
+class PupilListScreen(Screen[None]):
+    """The main screen after unlocking."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("slash", "focus_search", "key.search"),
+        bind("r", "review", "key.review"),
+        bind("f5", "refresh", "key.refresh"),
+        bind("ctrl+l", "clear_filters", "key.clear_filters"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+
+    @property
+    def zapp(self) -> ZorgkluisApp:
+        return cast("ZorgkluisApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="pupil-bar"):
+            yield Static("", id="user-info")
+            yield Static("", id="review-count")
+        with Horizontal(id="filters"):
+            yield Input(placeholder=t("pupils.search"), id="search")
+            yield Select[Any]([], prompt=t("pupils.all_groups"), id="filter-groep")
+            yield Select[Any]([], prompt=t("pupils.all_levels"), id="filter-niveau")
+            yield Select[Any]([], prompt=t("pupils.all_signals"), id="filter-signal")
+        yield DataTable(id="pupils", cursor_type="row", zebra_stripes=True)
+        yield Static(t("pupils.loading"), id="pupil-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        vault = self.zapp.vault
+        role_key = f"role.{vault.user.rol}"
+        role = t(role_key) if has(role_key) else vault.user.rol
+        self.query_one("#user-info", Static).update(
+            f"{vault.school} · {t('pupils.user', naam=vault.user.naam, rol=role)}"
+        )
+        table = self.query_one("#pupils", DataTable)
+        table.add_column(t("col.name"), key="naam")
+        table.add_column(t("col.group"), key="groep")
+        table.add_column(t("col.level"), key="niveau")
+        table.add_column(t("col.errors"), key="errors")
+        table.add_column(t("col.warnings"), key="warnings")
+        table.add_column(t("col.next_eval"), key="volgende")
+        table.add_column(t("col.signals"), key="signalen")
+        self.load()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.zapp.pupils_stale:
+            self.zapp.pupils_stale = False
+            self.load()
+
+    @work(thread=True, exclusive=True, group="pupils")
+    def load(self) -> None:
+        vault = self.zapp.vault
+        try:
+            pupils = vault.list_pupils()
+            count = review.pending_count(vault) if review.may_review(vault.user.rol) else None
+        except VaultError as error:
+            self.post_message(messages.WorkFailed(error.message))
+            return
+        self.post_message(messages.PupilsLoaded(pupils, count))
+
+    def on_pupils_loaded(self, message: messages.PupilsLoaded) -> None:
+        pupils = sorted(message.pupils, key=lambda p: (p.groep or 0, p.achternaam, p.voornaam, p.id))
+        self.zapp.pupils = pupils
+        self.fill_filters(pupils)
+        count = self.query_one("#review-count", Static)
+        count.display = message.review_count is not None
+        count.update(t("pupils.review_count", count=message.review_count or 0))
+        self.refresh_table()
+
+    def on_work_failed(self, message: messages.WorkFailed) -> None:
+        self.zapp.notify_error(message.message)
+
+    def fill_filters(self, pupils: list[PupilSummary]) -> None:
+        groepen = sorted({p.groep for p in pupils if p.groep is not None})
+        niveaus = sorted({str(p.niveau) for p in pupils if p.niveau is not None})
+        signals = sorted({s for p in pupils for s in p.signalen})
+        self._set_options("#filter-groep", [(t("pupils.group", groep=g), g) for g in groepen])
+        self._set_options("#filter-niveau", [(t("pupils.level", niveau=n), n) for n in niveaus])
+        self._set_options("#filter-signal", [(signal_text(s), s) for s in signals])
+
+    def _set_options(self, selector: str, options: list[tuple[str, Any]]) -> None:
+        select = self.query_one(selector, Select)
+        current = select.value
+        select.set_options(options)
+        if current is not Select.NULL and any(value == current for _, value in options):
+            select.value = current
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def refresh_table(self) -> None:
+        search = self.query_one("#search", Input).value.strip()
+        groep = self.query_one("#filter-groep", Select).value
+        niveau = self.query_one("#filter-niveau", Select).value
+        signal = self.query_one("#filter-signal", Select).value
+        table = self.query_one("#pupils", DataTable)
+        table.clear()
+        shown = 0
+        for pupil in self.zapp.pupils:
+            if not matches(pupil, search, groep, niveau, signal):
+                continue
+            shown += 1
+            table.add_row(
+                full_name(pupil),
+                "" if pupil.groep is None else str(pupil.groep),
+                "" if pupil.niveau is None else str(pupil.niveau),
+                str(pupil.errors or ""),
+                str(pupil.warnings or ""),
+                pupil.volgende_evaluatie.isoformat() if pupil.volgende_evaluatie else "",
+                ", ".join(signal_text(s) for s in pupil.signalen),
+                key=pupil.id,
+            )
+        self.query_one("#pupil-count", Static).update(
+            t("pupils.count", shown=shown, total=len(self.zapp.pupils))
+        )
+
+    @on(DataTable.RowSelected, "#pupils")
+    def open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.zapp.open_pupil(event.row_key.value)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.query_one("#pupils", DataTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_review(self) -> None:
+        if review.may_review(self.zapp.vault.user.rol):
+            self.zapp.open_review()
+        else:
+            self.notify(t("review.not_allowed"), severity="warning")
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        for selector in ("#filter-groep", "#filter-niveau", "#filter-signal"):
+            self.query_one(selector, Select).clear()
