@@ -22,6 +22,7 @@ ZERO_SHA = "0" * 40
 TREE_MODE = b"40000"
 FILE_MODE = b"100644"
 SIGNATURE_HEADERS = (b"gpgsig", b"gpgsig-sha256")
+PIPE_SAFE_BYTES = 4096  # POSIX guarantees at least this much pipe buffer (PIPE_BUF)
 
 
 class RefConflictError(Exception):
@@ -251,8 +252,12 @@ class CatFile:
             proc = self._process()
             assert proc.stdin is not None and proc.stdout is not None
             request = "".join(f"{n}\n" for n in names).encode()
-            writer = threading.Thread(target=self._feed, args=(proc, request))
-            writer.start()
+            if len(request) <= PIPE_SAFE_BYTES:  # fits the pipe: no deadlock, no thread
+                writer = None
+                self._feed(proc, request)
+            else:
+                writer = threading.Thread(target=self._feed, args=(proc, request))
+                writer.start()
             try:
                 out = proc.stdout
                 results: list[GitObject | None] = []
@@ -269,7 +274,8 @@ class CatFile:
                     results.append(GitObject(fields[0].decode(), fields[1].decode(), data))
                 return results
             finally:
-                writer.join()
+                if writer is not None:
+                    writer.join()
 
     @staticmethod
     def _feed(proc: subprocess.Popen[bytes], request: bytes) -> None:

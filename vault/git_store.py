@@ -35,6 +35,11 @@ LOCK_NAME = "zorgkluis.lock"
 PENDING_NAME = "zorgkluis-pending"
 TEMP_PREFIX = ".zk-tmp-"
 AUTO_GC_LOOSE_OBJECTS = 6700  # git's default gc.auto
+TREE_CACHE_SIZE = 64
+MAINTENANCE_SCRIPT = (
+    'cd "$1" && git -c gc.autoDetach=false gc --auto --quiet'
+    " && git commit-graph write --reachable --changed-paths --no-progress"
+)
 
 _SHA_RE = re.compile(r"[0-9a-f]{40}")
 _KEY_TYPE_RE = re.compile(r"(ssh-|ecdsa-|sk-ssh-|sk-ecdsa-)")
@@ -202,6 +207,7 @@ class GitStore:
         self.lock_timeout = lock_timeout
         self.fsync = fsync
         self._cat = go.CatFile(self.git_dir)
+        self._trees: dict[str, dict[bytes, go.TreeEntry]] = {}
         self._finalizer = weakref.finalize(self, self._cat.close)
         if (self.git_dir / PENDING_NAME).exists():
             self.recover()
@@ -323,11 +329,16 @@ class GitStore:
         paths: Sequence[str] | None = None,
         max_count: int | None = None,
         rev: str = "HEAD",
+        *,
+        changed_paths: bool = True,
     ) -> list[CommitInfo]:
         """Return the history of `rev`, newest first, optionally only commits touching `paths`.
 
-        Each `CommitInfo` lists every path its commit changed (not only the filtered ones).
-        One `git log` walk plus one batched object read.
+        Each `CommitInfo` lists every path its commit changed (not only the filtered ones),
+        unless `changed_paths=False` (then `paths` is empty; much cheaper for a long unfiltered
+        history, where listing paths means diffing every commit's trees). One `git log` walk
+        plus one batched object read; path-filtered walks use the commit-graph's changed-path
+        Bloom filters that `gc()` writes.
 
         Raises:
             UnknownRevisionError: when `rev` names no commit (an empty repo gives []).
@@ -339,12 +350,13 @@ class GitStore:
             "log",
             "-z",
             "--format=%x01%H",
-            "--name-only",
             "--no-renames",
             "--full-diff",
             "--no-show-signature",
             "--no-color",
         ]
+        if changed_paths:
+            args.append("--name-only")
         if max_count is not None:
             args.append(f"--max-count={max_count}")
         args += [start, "--"]
@@ -475,7 +487,7 @@ class GitStore:
             return
         if sample * 256 > AUTO_GC_LOOSE_OBJECTS:
             subprocess.Popen(
-                ["git", "-C", str(self.path), "gc", "--auto", "--quiet"],
+                ["sh", "-c", MAINTENANCE_SCRIPT, "zorgkluis-gc", str(self.path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -495,7 +507,7 @@ class GitStore:
     def _write_tree(self, tree: str | None, changes: dict[str, object], prefix: str) -> str | None:
         entries: dict[bytes, go.TreeEntry] = {}
         if tree is not None:
-            entries = {e.name: e for e in go.parse_tree(self._object(tree, "tree"))}
+            entries = dict(self._trees.get(tree) or self._read_tree(tree))
         for name, change in changes.items():
             key = name.encode()
             existing = entries.get(key)
@@ -519,7 +531,15 @@ class GitStore:
                 entries[key] = go.TreeEntry(go.FILE_MODE, key, self._write("blob", change))
         if not entries:
             return None
-        return self._write("tree", go.serialize_tree(entries.values()))
+        sha = self._write("tree", go.serialize_tree(entries.values()))
+        # The next commit starts from the trees this one wrote: keep them parsed.
+        if len(self._trees) >= TREE_CACHE_SIZE:
+            self._trees.pop(next(iter(self._trees)))
+        self._trees[sha] = entries
+        return sha
+
+    def _read_tree(self, sha: str) -> dict[bytes, go.TreeEntry]:
+        return {e.name: e for e in go.parse_tree(self._object(sha, "tree"))}
 
     # ------------------------------------------------------------------ work tree
 
@@ -607,9 +627,18 @@ class GitStore:
             return paths
 
     def gc(self) -> None:
-        """Pack loose objects when git thinks it worthwhile (`git gc --auto`), under the lock."""
-        with self.lock():
-            self._git("gc", "--auto", "--quiet")
+        """Pack loose objects if git thinks it worthwhile, then refresh the commit-graph.
+
+        Runs `git gc --auto` and `git commit-graph write --reachable --changed-paths`: the
+        changed-path Bloom filters make path-filtered `log` skip commits that did not touch
+        the path (for one pupil in 30,000 commits, several times faster). Commits start this
+        in the background by themselves once loose objects pile up.
+        """
+        subprocess.run(
+            ["sh", "-c", MAINTENANCE_SCRIPT, "zorgkluis-gc", str(self.path)],
+            check=True,
+            env=go.git_env(),
+        )
 
     # ------------------------------------------------------------------ verification
 

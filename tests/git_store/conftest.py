@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from vault.crypto import sshkeys, sshsig
 from vault.git_store import ALLOWED_SIGNERS, GitStore
 
 
@@ -35,6 +36,24 @@ class KeygenSigner:
             check=True,
         )
         return done.stdout
+
+
+@dataclass
+class SshsigSigner:
+    """A Signer on the project's own in-process SSHSIG (`vault.crypto.sshsig`)."""
+
+    name: str
+    email: str
+    key: Path
+
+    def sign(self, payload: bytes) -> bytes:
+        private = sshkeys.load_private(self.key.read_bytes(), None)
+        return sshsig.sign(payload, private, "git")
+
+
+def sshsig_verify(payload: bytes, armored: bytes, namespace: str) -> str:
+    """A VerifyFn on `vault.crypto.sshsig.verify`."""
+    return sshkeys.public_line(sshsig.verify(payload, armored, namespace))
 
 
 def make_key(folder: Path, name: str) -> Path:

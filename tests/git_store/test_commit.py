@@ -209,6 +209,7 @@ def test_commit_after_plain_git_commit_and_gc(
     assert store.head() == sha
     store.gc()
     assert store.read("b/c") == b"3"
+    assert git(store, "commit-graph", "verify").returncode == 0
 
 
 def test_allowed_signers_line_format(store: GitStore, alice: KeygenSigner) -> None:
@@ -244,7 +245,8 @@ def test_loose_objects_get_packed(store: GitStore, alice: KeygenSigner) -> None:
     while not list((store.path / ".git/objects/pack").glob("*.pack")):
         assert time.monotonic() < deadline, "git gc --auto did not pack"
         time.sleep(0.05)
-    while (store.path / ".git/gc.pid").exists() and time.monotonic() < deadline:
+    while not (store.path / ".git/objects/info/commit-graph").exists():
+        assert time.monotonic() < deadline, "the commit-graph was not written"
         time.sleep(0.05)
     assert len(store.list_dir("vulling")) == 30
     assert git(store, "fsck", "--no-dangling").returncode == 0

@@ -91,3 +91,20 @@ def test_plain_git_commits_show_unsigned(store: GitStore, history: list[str]) ->
     assert info.signature is None
     assert info.signed_payload == git(store, "cat-file", "commit", "HEAD").stdout.encode()
     assert info.paths == ()
+
+
+def test_log_with_commit_graph_and_without_paths(
+    store: GitStore, history: list[str], alice: KeygenSigner
+) -> None:
+    store.gc()  # writes changed-path Bloom filters for the commits so far
+    later = store.commit({"dossiers/ll-1/zorg.age": b"3"}, "na gc", alice)
+    assert [c.sha for c in store.log(["dossiers/ll-1"])] == [
+        later,
+        history[4],
+        history[3],
+        history[1],
+    ]
+    bare = store.log(changed_paths=False)
+    assert [c.sha for c in bare] == [later, *history[::-1]]
+    assert all(c.paths == () for c in bare)
+    assert bare[0].message == "na gc\n"

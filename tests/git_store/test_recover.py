@@ -9,7 +9,8 @@ import time
 import traceback
 from pathlib import Path
 
-from conftest import KeygenSigner, git, keygen_verify
+import pytest
+from conftest import KeygenSigner, SshsigSigner, git, sshsig_verify
 
 from vault.git_store import PENDING_NAME, GitStore
 
@@ -77,7 +78,7 @@ def test_recover_on_empty_repo(tmp_path: Path) -> None:
     assert store.recover(full=True) == []
 
 
-def _commit_forever(path: Path, signer: KeygenSigner, seed: int) -> None:
+def _commit_forever(path: Path, signer: SshsigSigner, seed: int, progress: int) -> None:
     rng = random.Random(seed)
     store = GitStore(path)
     for n in range(1_000_000):
@@ -89,23 +90,36 @@ def _commit_forever(path: Path, signer: KeygenSigner, seed: int) -> None:
         if rng.random() < 0.3:
             changes[f"dossiers/ll-{rng.randrange(4)}/okr.age"] = None
         store.commit(changes, f"opslag {seed}.{n}", signer)
+        os.write(progress, b".")
 
 
+@pytest.mark.slow  # ~5-9 s: a hundred processes killed mid-commit
 def test_kill_9_during_commits(store: GitStore, alice: KeygenSigner) -> None:
     rng = random.Random(7)
+    signer = SshsigSigner(alice.name, alice.email, alice.key)  # in-process: more kills/s
+    # Kill at a uniformly random moment inside a commit, whatever this machine's speed.
+    start = time.perf_counter()
+    for i in range(5):
+        store.commit({"warmup": str(i).encode()}, "opwarmen", signer)
+    duration = (time.perf_counter() - start) / 5
     store.close()
     cut_short = 0  # kills that landed between moving the ref and syncing the tree
     for round_ in range(100):
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # child: commit until killed
             try:
-                _commit_forever(store.path, alice, round_)
+                os.close(read_end)
+                _commit_forever(store.path, signer, round_, write_end)
             except BaseException:
                 traceback.print_exc()
             os._exit(1)
-        time.sleep(rng.uniform(0.0, 0.08))
+        os.close(write_end)
+        assert os.read(read_end, 1) == b".", "the committing child failed"
+        time.sleep(rng.uniform(0.0, duration))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+        os.close(read_end)
         assert os.WIFSIGNALED(status), "the committing child failed on its own"
         cut_short += (store.path / ".git" / PENDING_NAME).exists()
         reopened = GitStore(store.path)  # recovers when a commit was cut short
@@ -113,8 +127,8 @@ def test_kill_9_during_commits(store: GitStore, alice: KeygenSigner) -> None:
         assert clean(reopened), git(reopened, "status", "--porcelain").stdout
         reopened.close()
     count = int(git(store, "rev-list", "--count", "HEAD").stdout)
-    assert count > 40, "too few commits got through to exercise anything"
+    assert count > 100
     assert cut_short >= 5, "too few kills landed inside a commit"
     fsck = git(store, "fsck", "--strict", "--no-dangling")
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
-    assert store.verify_commits(keygen_verify) == []
+    assert store.verify_commits(sshsig_verify) == []
