@@ -53,8 +53,6 @@ ACTIONS = {
     "sleutel-export": "sleutel geëxporteerd",
     "inzage": "inzage voor ouders gemaakt",
     "kopie": "kopie aan ouders gegeven",
-    "vernietigd": "deel vernietigd (bewaartermijn)",
-    "audit-gelezen": "auditlog gelezen",
 }
 """Actions an entry can record, with a Dutch description."""
 

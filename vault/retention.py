@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -65,6 +66,9 @@ from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
 from vault.users import User
+
+if TYPE_CHECKING:
+    from vault.repository import Vault
 
 CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
 """The vault's confirmed retention terms (committed)."""
@@ -128,21 +132,20 @@ class Keeper:
         self.identities = [age.SshEd25519Identity(self.key)]
 
     @classmethod
-    def of_vault(cls, vault: object, key: Ed25519PrivateKey) -> Keeper:
-        """A keeper for an opened `Vault` (typed loosely: vault imports nothing from here).
+    def of_vault(cls, vault: Vault, key: Ed25519PrivateKey) -> Keeper:
+        """A keeper for an opened `Vault`.
 
         Args:
-            vault: a `vault.repository.Vault` opened with `key`.
+            vault: the opened vault.
             key: the same private key the vault was opened with.
         """
-        path = Path(vault.path)  # type: ignore[attr-defined]
         return cls(
-            path=path,
-            store=GitStore(path),
-            keystore=vault.keystore,  # type: ignore[attr-defined]
-            user=vault.user,  # type: ignore[attr-defined]
+            path=Path(vault.path),
+            store=GitStore(vault.path),
+            keystore=vault.keystore,
+            user=vault.user,
             key=key,
-            users=vault.users(),  # type: ignore[attr-defined]
+            users=vault.users(),
         )
 
     def signer(self) -> _KeySigner:
@@ -157,6 +160,20 @@ class Keeper:
             if u.rol in READER_ROLES
         ]
         return [*out, self.keystore.recovery]
+
+
+def require_manager(keeper: Keeper, what: str) -> None:
+    """Refuse unless the acting user is directie or intern begeleider.
+
+    Args:
+        keeper: the acting user's keeper.
+        what: Dutch description of the action, e.g. "voeren de bewaartermijnen uit".
+
+    Raises:
+        NoAccessError: another role.
+    """
+    if keeper.user.rol not in READER_ROLES:
+        raise NoAccessError(f"Alleen directie en intern begeleiders {what}.")
 
 
 @contextlib.contextmanager
@@ -220,8 +237,7 @@ def confirm_terms(
         InvalidInputError: the rule set is invalid (a part without a term, ...).
         LockedError: another process is saving.
     """
-    if keeper.user.rol not in READER_ROLES:
-        raise NoAccessError("Alleen directie en intern begeleiders bevestigen de bewaartermijnen.")
+    require_manager(keeper, "bevestigen de bewaartermijnen")
     try:
         validate_rules(rules)
     except DossierError as exc:
@@ -433,8 +449,7 @@ def sweep(
         NoAccessError: the user is not directie or intern begeleider.
         LockedError: another process is saving.
     """
-    if keeper.user.rol not in READER_ROLES:
-        raise NoAccessError("Alleen directie en intern begeleiders voeren de bewaartermijnen uit.")
+    require_manager(keeper, "voeren de bewaartermijnen uit")
     todo = [i for i in items if needs_action(i)]
     if not todo:
         return SweepResult(None, [], 0, None)
@@ -508,8 +523,7 @@ def backup(keeper: Keeper, today: dt.date, target: Path | None = None) -> Path:
     Raises:
         NoAccessError: the user is not directie or intern begeleider.
     """
-    if keeper.user.rol not in READER_ROLES:
-        raise NoAccessError("Alleen directie en intern begeleiders maken sleutelback-ups.")
+    require_manager(keeper, "maken sleutelback-ups")
     backup_id = f"{today:%Y%m%d}-{secrets.token_hex(4)}"
     held: list[str] = []
     chunks = [BACKUP_FORMAT]

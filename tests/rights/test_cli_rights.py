@@ -1,0 +1,255 @@
+"""The rights CLI end to end on a real vault made by the `Vault` facade (fictional pupils)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tui import cli_rights
+from tui.cli import cli
+from vault.crypto import sshkeys
+from vault.repository import Vault, unlock_identity
+
+if "retention" not in cli.commands:  # the coordinator wires this into tui/cli.py
+    cli_rights.register(cli)
+
+TODAY = "2026-11-22"
+
+LEFT = """formaat: zorgkluis-dossier/1
+leerling:
+  id: {pid}
+  voornaam: Cas
+  achternaam: Verzonnen
+  geboortedatum: 2007-03-01
+  groep: 8
+inschrijving:
+  ingeschreven: 2011-08-22
+  uitgeschreven: 2019-07-01
+  toegelaten_vervolgschool: 2019-08-20
+route: '003'
+niveaus:
+  - niveau: 1
+    vanaf: 2011-08-22
+    reden: Algemene zorg.
+werkaantekeningen:
+  - id: wa-1
+    auteur: ib-anna
+    datum: 2019-01-10
+    tekst: Notitie over Cas.
+"""
+
+ENROLLED = """formaat: zorgkluis-dossier/1
+leerling:
+  id: {pid}
+  voornaam: Zoë <script>alert(1)</script>
+  achternaam: Verzonnen
+  geboortedatum: 2016-05-04
+  groep: 5
+inschrijving:
+  ingeschreven: 2020-08-24
+route: '003'
+niveaus:
+  - niveau: 1
+    vanaf: 2020-08-24
+    reden: Algemene zorg.
+okr:
+  opgesteld: 2026-06-01
+  schooladvies: havo
+werkaantekeningen:
+  - id: wa-1
+    auteur: ib-anna
+    datum: 2025-01-10
+    tekst: GEHEIME-NOTITIE
+"""
+
+
+class School:
+    """A vault with an IB-er, a director and a teacher (test-only keys, no passphrase)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.keys: dict[str, Path] = {}
+        for uid in ("ib-anna", "dir-piet", "lk-els"):
+            pem, public = sshkeys.generate(uid, None)
+            path = tmp / uid
+            path.write_bytes(pem)
+            path.chmod(0o600)
+            path.with_suffix(".pub").write_text(public + "\n")
+            self.keys[uid] = path
+        self.path = tmp / "kluis"
+        vault = Vault.init(
+            self.path,
+            school="De Verzonnen School",
+            route_id="003",
+            user_id="ib-anna",
+            name="Anna IB",
+            ssh_public_key=self.pub("ib-anna"),
+            recovery_key_out=tmp / "herstel.txt",
+            identity=self.key("ib-anna"),
+        )
+        vault.add_user("dir-piet", "Piet Directie", "directie", self.pub("dir-piet"))
+        vault.add_user("lk-els", "Els Leerkracht", "leerkracht", self.pub("lk-els"))
+        self.left = self._new(vault, LEFT)
+        self.enrolled = self._new(vault, ENROLLED)
+
+    def _new(self, vault: Vault, template: str) -> str:
+        result = vault.new(
+            template.format(pid="ll-placeholder"), override="test", today=dt.date(2026, 11, 1)
+        )
+        text = vault.show(result.pupil_id)
+        return result.pupil_id if text else ""
+
+    def pub(self, uid: str) -> str:
+        return self.keys[uid].with_suffix(".pub").read_text()
+
+    def key(self, uid: str) -> object:
+        return unlock_identity(self.keys[uid], None)
+
+    def run(self, *args: str, who: str = "ib-anna", stdin: str | None = None) -> Result:
+        env = {
+            "ZORGKLUIS_VAULT": str(self.path),
+            "ZORGKLUIS_IDENTITY": str(self.keys[who]),
+            "HOME": str(self.tmp / "home"),
+        }
+        return CliRunner().invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
+
+
+@pytest.fixture
+def school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> School:
+    monkeypatch.delenv("ZORGKLUIS_PASSPHRASE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return School(tmp_path)
+
+
+def test_status_sweep_and_status_again(school: School) -> None:
+    out = school.run("retention", "status", "--today", TODAY, "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["bevestigd"] is False
+    states = {(r["leerling"], r["onderdeel"]): r["status"] for r in doc["onderdelen"]}
+    assert states[(school.left, "administratie")] == "verlopen"
+    assert states[(school.left, "werkaantekeningen/ib-anna")] == "verlopen"
+    assert states[(school.enrolled, "administratie")] == "bewaren"
+
+    cancelled = school.run("retention", "sweep", "--today", TODAY, stdin="n\n")
+    assert cancelled.exit_code == 1 and "Afgebroken" in cancelled.output
+    assert school.run("retention", "status", "--today", TODAY).output.count("verlopen") >= 3
+
+    done = school.run("retention", "sweep", "--today", TODAY, "--yes")
+    assert done.exit_code == 0, done.output
+    assert "[1/" in done.output and "vernietigd" in done.output
+    again = json.loads(school.run("retention", "status", "--today", TODAY, "--json").stdout)
+    assert {r["leerling"] for r in again["onderdelen"]} == {school.enrolled}
+    assert "Niets te vernietigen" in school.run("retention", "sweep", "--yes").output
+    # The pupil is gone for the facade too, and history stays verifiable.
+    vault = Vault.open(school.path, school.key("ib-anna"))
+    assert [p.id for p in vault.list_pupils()] == [school.enrolled]
+    assert vault.verify() == []
+
+
+def test_teacher_cannot_sweep(school: School) -> None:
+    out = school.run("retention", "sweep", "--yes", "--today", TODAY, who="lk-els")
+    assert out.exit_code == 2 and "directie" in out.output
+
+
+def test_confirm_terms(school: School, tmp_path: Path) -> None:
+    out = school.run("retention", "confirm", "--today", TODAY)
+    assert out.exit_code == 0 and "003 §4.3" in out.output
+    assert json.loads(school.run("retention", "status", "--json").stdout)["bevestigd"] is True
+    bad = tmp_path / "termijnen.yaml"
+    bad.write_text("formaat: iets\n")
+    refused = school.run("retention", "confirm", "--file", str(bad))
+    assert refused.exit_code == 2 and "formaat" in refused.output
+
+
+@pytest.mark.parametrize("suffix", ["html", "pdf"])
+def test_inzage_without_werkaantekeningen_and_audited(school: School, suffix: str) -> None:
+    target = school.tmp / f"kopie.{suffix}"
+    out = school.run(
+        "inzage", school.enrolled, "--out", str(target), "--kopie", "--reden", "moeder"
+    )
+    assert out.exit_code == 0, out.output
+    data = target.read_bytes()
+    assert b"GEHEIME-NOTITIE" not in data
+    if suffix == "html":
+        assert b"&lt;script&gt;" in data and b"<script>" not in data
+    assert oct(os.stat(target).st_mode & 0o777) == "0o600"
+    log = json.loads(school.run("audit", "--json").stdout)
+    assert log["problemen"] == []
+    assert [(r["actie"], r["leerling"], r["wie"], r["reden"]) for r in log["regels"]] == [
+        ("kopie", school.enrolled, "ib-anna", "moeder")
+    ]
+    assert school.run("inzage", school.enrolled, "--out", "x.docx").exit_code == 2
+
+
+def test_audit_detects_tampering(school: School) -> None:
+    for _ in range(3):
+        school.run("inzage", school.enrolled, "--out", str(school.tmp / "i.html"))
+    log = school.path / ".git" / "zorgkluis" / "audit.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 3
+    log.write_bytes(lines[0] + lines[2])
+    out = school.run("audit")
+    assert out.exit_code == 1 and "PROBLEEM" in out.output
+    # A teacher sees no entries (they are encrypted to directie and IB-ers only).
+    log.write_bytes(b"".join(lines))
+    teacher = json.loads(school.run("audit", "--json", who="lk-els").stdout)
+    assert teacher["regels"] == [] and teacher["problemen"] == []
+
+
+def test_correction_request_deadline_refusal_and_apply(school: School, tmp_path: Path) -> None:
+    pid = school.enrolled
+    out = school.run(
+        "correctie", "verzoek", pid, "--wat", "groep: het is groep 6", "--today", "2026-01-31"
+    )
+    assert out.exit_code == 0 and "2026-02-28" in out.output
+    assert school.run("correctie", "lijst", "--today", "2026-02-28").exit_code == 0
+    late = school.run("correctie", "lijst", "--today", "2026-03-01")
+    assert late.exit_code == 1 and "TE LAAT" in late.output
+
+    vault = Vault.open(school.path, school.key("ib-anna"))
+    same = tmp_path / "zelfde.yaml"
+    same.write_text(vault.show(pid))
+    unchanged = school.run("correctie", "toepassen", pid, "cr-1", "--file", str(same))
+    assert unchanged.exit_code == 2
+    fixed = tmp_path / "verbeterd.yaml"
+    fixed.write_text(vault.show(pid).replace("groep: 5", "groep: 6"))
+    applied = school.run(
+        "correctie", "toepassen", pid, "cr-1", "--file", str(fixed), "--today", "2026-02-10"
+    )
+    assert applied.exit_code == 0, applied.output
+    vault = Vault.open(school.path, school.key("ib-anna"))
+    text = vault.show(pid)
+    assert "groep: 6" in text and "besluit: toegekend" in text
+    newest = vault.log(pid)[0]
+    assert newest.signature == "goed"
+    assert "groep: 6" in vault.diff(pid) and "toegekend" in vault.diff(pid)  # one commit, both
+    assert school.run("correctie", "lijst", "--today", "2026-03-01").exit_code == 0
+
+    school.run("correctie", "verzoek", pid, "--wat", "okr", "--today", "2026-03-02")
+    refused = school.run("correctie", "besluit", pid, "cr-2", "--reden", "Deskundig oordeel.")
+    assert refused.exit_code == 0
+    listed = json.loads(school.run("correctie", "lijst", pid, "--json").stdout)
+    assert [c["besluit"] for c in listed[pid]] == ["toegekend", "afgewezen"]
+
+
+def test_zienswijze_on_the_okr(school: School) -> None:
+    out = school.run(
+        "zienswijze",
+        school.enrolled,
+        "--onderdeel",
+        "okr",
+        "--tekst",
+        "Wij zien havo/vwo.",
+        "--namens",
+        "beide ouders",
+    )
+    assert out.exit_code == 0, out.output
+    text = Vault.open(school.path, school.key("ib-anna")).show(school.enrolled)
+    assert "onderdeel: okr" in text and "Wij zien havo/vwo." in text
+    assert school.run("zienswijze", school.enrolled, "--onderdeel", "okr").exit_code == 2
