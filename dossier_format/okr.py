@@ -1,0 +1,300 @@
+"""The onderwijskundig rapport (OKR) for a transfer: the gate before sending, and the report for
+people (HTML and PDF).
+
+Pure functions on the plain dossier dict (as from `codec.load_fast`); no keys, no I/O.
+
+The gate (003 §4.1, §4.2) lists what must be true before the OKR leaves the school:
+
+- the OKR exists, is complete and dated (003 §4.1; 002 "OKR compleet en gedateerd");
+- the parents saw it (`okr.inzage_ouders`, 003 §4.1) and either agreed (`ouders_akkoord: true`
+  and `ondertekend_ouders`) or added their own view (`okr.opmerkingen_ouders` or a zienswijze
+  with `onderdeel: okr`, 003 §4.1 and §4.4);
+- the parents were told in writing that it is sent (`okr.ouders_geinformeerd_verzending`,
+  003 §4.2, informatieplicht);
+- the pupil has an uitschrijving (`inschrijving.uitgeschreven`) and a vervolgschool
+  (`inschrijving.vervolgschool`).
+
+Errors stop an export unless an override reason is given (and recorded by the caller);
+warnings are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dossier_format.findings import Finding, Severity
+from dossier_format.render import blocks, dutch_date, pupil_name
+
+GATE_SOURCE_OKR = "003 §4.1"
+GATE_SOURCE_INFO = "003 §4.2"
+
+OKR_SECTIONS: tuple[str, ...] = (
+    "leerling",
+    "inschrijving",
+    "okr",
+    "niveaus",
+    "toetsen",
+    "verklaringen",
+    "opp",
+    "zienswijzen",
+)
+"""Top-level keys shown in the OKR for people, in this order."""
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _okr_zienswijzen(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    rows = data.get("zienswijzen")
+    if not isinstance(rows, list):
+        return []
+    return [r for r in rows if isinstance(r, Mapping) and r.get("onderdeel") == "okr"]
+
+
+def gate(data: Mapping[str, Any], today: dt.date) -> list[Finding]:
+    """Check that the OKR of `data` may be sent to the next school.
+
+    Never raises on odd shapes: a missing or malformed value is a finding.
+
+    Args:
+        data: the dossier (plain dict).
+        today: the date of the export (dates after it do not count as done).
+
+    Returns:
+        Findings with rule ids `overdracht.*`, sorted most serious first.
+    """
+    out: list[Finding] = []
+
+    def add(rule: str, severity: Severity, message: str, path: str, source: str) -> None:
+        out.append(Finding(f"overdracht.{rule}", severity, message, path, source))
+
+    def done(value: object) -> dt.date | None:
+        day = _date(value)
+        return day if day is not None and day <= today else None
+
+    inschrijving = _mapping(data.get("inschrijving"))
+    if done(inschrijving.get("uitgeschreven")) is None:
+        add(
+            "uitschrijving",
+            "error",
+            "De leerling is (nog) niet uitgeschreven; leg eerst de uitschrijving vast.",
+            "inschrijving.uitgeschreven",
+            GATE_SOURCE_OKR,
+        )
+    if not _text(inschrijving.get("vervolgschool")):
+        add(
+            "vervolgschool",
+            "error",
+            "Er is geen vervolgschool vastgelegd.",
+            "inschrijving.vervolgschool",
+            GATE_SOURCE_OKR,
+        )
+    okr = data.get("okr")
+    if not isinstance(okr, Mapping):
+        add(
+            "okr_ontbreekt",
+            "error",
+            "Er is geen onderwijskundig rapport; dat wordt bij elk vertrek gemaakt.",
+            "okr",
+            GATE_SOURCE_OKR,
+        )
+        return sorted(out, key=Finding.sort_key)
+    if done(okr.get("opgesteld")) is None or okr.get("compleet") is not True:
+        add(
+            "okr_compleet",
+            "error",
+            "Het onderwijskundig rapport is niet als compleet en gedateerd vastgelegd "
+            "(okr.opgesteld en okr.compleet: true).",
+            "okr.compleet",
+            GATE_SOURCE_OKR,
+        )
+    if not (_text(okr.get("schooladvies")) or okr.get("aandachtspunten")):
+        add(
+            "okr_inhoud",
+            "warning",
+            "Het rapport noemt geen schooladvies en geen aandachtspunten voor de nieuwe school.",
+            "okr.aandachtspunten",
+            GATE_SOURCE_OKR,
+        )
+    if done(okr.get("inzage_ouders")) is None:
+        add(
+            "inzage_ouders",
+            "error",
+            "De ouders hebben het onderwijskundig rapport nog niet ingezien (okr.inzage_ouders).",
+            "okr.inzage_ouders",
+            GATE_SOURCE_OKR,
+        )
+    agreed = okr.get("ouders_akkoord") is True and done(okr.get("ondertekend_ouders")) is not None
+    view = bool(_text(okr.get("opmerkingen_ouders")) or _okr_zienswijzen(data))
+    if not agreed and not view:
+        add(
+            "akkoord_ouders",
+            "error",
+            "De ouders hebben niet getekend voor akkoord en er is geen zienswijze van de ouders "
+            "bij het rapport (okr.ouders_akkoord en okr.ondertekend_ouders, of "
+            "okr.opmerkingen_ouders).",
+            "okr.ondertekend_ouders",
+            GATE_SOURCE_OKR,
+        )
+    if done(okr.get("ouders_geinformeerd_verzending")) is None:
+        add(
+            "informatieplicht",
+            "error",
+            "Leg eerst schriftelijk vast dat de ouders zijn geïnformeerd dat het rapport wordt "
+            "verzonden (okr.ouders_geinformeerd_verzending).",
+            "okr.ouders_geinformeerd_verzending",
+            GATE_SOURCE_INFO,
+        )
+    if done(okr.get("afschrift_ouders")) is None:
+        add(
+            "afschrift",
+            "warning",
+            "De ouders krijgen een afschrift van het rapport; dat is nog niet vastgelegd.",
+            "okr.afschrift_ouders",
+            GATE_SOURCE_INFO,
+        )
+    sent = _date(okr.get("verzonden"))
+    if sent is not None:
+        add(
+            "al_verzonden",
+            "info",
+            f"Het rapport is al eerder verzonden ({sent.isoformat()}, "
+            f"aan {_text(okr.get('ontvanger')) or 'onbekend'}).",
+            "okr.verzonden",
+            GATE_SOURCE_INFO,
+        )
+    return sorted(out, key=Finding.sort_key)
+
+
+def errors(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings of severity "error" (those that stop an export without an override)."""
+    return [f for f in findings if f.severity == "error"]
+
+
+def report_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a dossier that the OKR for people shows (`OKR_SECTIONS`, in that order).
+
+    Zienswijzen are limited to those about the OKR (`onderdeel: okr`); werkaantekeningen are
+    never included.
+    """
+    out: dict[str, Any] = {}
+    for key in OKR_SECTIONS:
+        value = _okr_zienswijzen(data) if key == "zienswijzen" else data.get(key)
+        if value not in (None, [], {}):
+            out[key] = value
+    return out
+
+
+def _intro(school: str, made_on: dt.date) -> list[str]:
+    return [
+        f"School: {school}",
+        f"Gemaakt op: {dutch_date(made_on)}",
+        "Dit rapport geeft inzicht in de resultaten van de leerling, de houding, het eventuele "
+        "schooladvies en de aandachtspunten voor de nieuwe school (003 §4.1).",
+        "De ouders zien het rapport in en tekenen het; zijn zij het niet eens met de inhoud, "
+        "dan voegen zij hun op- en aanmerkingen toe (003 §4.1). Werkaantekeningen staan er "
+        "niet in (003 §4.4).",
+    ]
+
+
+def _title(data: Mapping[str, Any]) -> str:
+    name = pupil_name(data)
+    return "Onderwijskundig rapport" + (f" — {name}" if name else "")
+
+
+def render_html(data: Mapping[str, Any], *, school: str, made_on: dt.date) -> str:
+    """The OKR as a complete, printable Dutch HTML page; every dossier value is escaped.
+
+    Args:
+        data: the whole dossier (plain dict); only `report_data(data)` is shown.
+        school: the sending school's name.
+        made_on: the date printed on the page.
+    """
+    esc = html.escape
+    title = _title(data)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="nl">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{esc(title)}</title>",
+        "<style>body{font-family:Arial,sans-serif;margin:2cm}dt{font-weight:bold}"
+        "dd{margin:0 0 .2em 2em;white-space:pre-wrap}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(title)}</h1>",
+        *(f"<p>{esc(line)}</p>" for line in _intro(school, made_on)),
+    ]
+    open_list: str | None = None
+    for block in blocks(report_data(data)):
+        wanted = {"veld": "dl", "item": "ul"}.get(block.kind)
+        if open_list != wanted:
+            if open_list:
+                out.append(f"</{open_list}>")
+            if wanted:
+                out.append(f"<{wanted}>")
+            open_list = wanted
+        if block.kind == "kop":
+            out.append(f"<h{block.level}>{esc(block.text)}</h{block.level}>")
+        elif block.kind == "veld":
+            out.append(f"<dt>{esc(block.label)}</dt><dd>{esc(block.text)}</dd>")
+        else:
+            out.append(f"<li>{esc(block.text)}</li>")
+    if open_list:
+        out.append(f"</{open_list}>")
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def render_pdf(data: Mapping[str, Any], *, school: str, made_on: dt.date) -> bytes:
+    """The same content as `render_html` as an A4 PDF (fpdf2, reproducible for `made_on`).
+
+    Args:
+        data: the whole dossier (plain dict); only `report_data(data)` is shown.
+        school: the sending school's name.
+        made_on: the date printed on the page and the PDF's creation date.
+    """
+    from fpdf import FPDF  # only rendering a PDF needs it
+    from fpdf.enums import XPos, YPos
+
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(made_on.year, made_on.month, made_on.day, tzinfo=dt.UTC))
+    pdf.set_title("Onderwijskundig rapport")
+    pdf.set_lang("nl")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_margins(18, 18, 18)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def line(text: str, size: float, style: str = "", indent: float = 0.0) -> None:
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_x(pdf.l_margin + indent)
+        safe = text.replace("—", "-").encode("latin-1", "replace").decode("latin-1")
+        pdf.multi_cell(
+            width - indent, size * 0.5, safe, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+    line(_title(data), 16, "B")
+    for text in _intro(school, made_on):
+        line(text, 9)
+    for block in blocks(report_data(data)):
+        indent = 4.0 * max(block.level - 2, 0)
+        if block.kind == "kop":
+            line(block.text, 13.0 if block.level == 2 else 11.0, "B", indent)
+        elif block.kind == "veld":
+            line(f"{block.label}: {block.text}", 10, indent=indent)
+        else:
+            line(f"- {block.text}", 10, indent=indent)
+    return bytes(pdf.output())

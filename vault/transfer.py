@@ -1,0 +1,1229 @@
+"""Transfer of a pupil to the next school: export bundles, OSO XML, import (docs/transfer.md).
+
+The school's transfer identity is a school-level pair of keys, made once per vault by a
+directie member or intern begeleider (`transfer_card`):
+
+- an age X25519 key: other schools encrypt bundles to its recipient (`age1…`);
+- an Ed25519 signing key: this school signs the bundles it sends (SSHSIG, namespace
+  `SIGN_NAMESPACE`).
+
+Their public halves are committed in `.zorgkluis/overdracht.yaml`; the private halves live in
+`.git/zorgkluis/overdracht.age` (never committed), age-encrypted to the directie and intern
+begeleiders of the vault plus the school's recovery key, like the part keys.
+
+Known sending schools are committed in `.zorgkluis/scholen.yaml`.
+
+A bundle is `age(tar)`, encrypted to the receiving school only. The tar holds
+`manifest.yaml` (what is in, what was withheld, sender, receiver, date, format version, the
+SHA-256 of every part file), `manifest.yaml.sig` (the sender's detached SSH signature of the
+manifest) and `delen/<part>.yaml`. `open_bundle` refuses, before anything is written: a file
+not encrypted to us or addressed to another school, any damage (age authentication, a part
+whose hash differs), a missing or bad signature, and a signer that is not a known school
+(unless its fingerprint is confirmed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import tarfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from dossier_format import codec, okr, oso, parts, schema
+from dossier_format.errors import DossierError
+from dossier_format.findings import Finding
+from dossier_format.oso import OsoError, Profile, SchoolInfo
+from vault import access, audit
+from vault.audit import AuditLog
+from vault.crypto import age, sshkeys, sshsig
+from vault.errors import (
+    ChecksFailedError,
+    InvalidInputError,
+    NoAccessError,
+    NotPermittedError,
+    VaultError,
+)
+from vault.keystore import atomic_write
+from vault.repository import SaveResult, Vault
+
+BUNDLE_FORMAT = "zorgkluis-overdracht/1"
+SIGN_NAMESPACE = "zorgkluis-overdracht@1"
+PUBLIC_FILE = ".zorgkluis/overdracht.yaml"
+SCHOOLS_FILE = ".zorgkluis/scholen.yaml"
+SECRET_FILE = Path(".git") / "zorgkluis" / "overdracht.age"
+MANIFEST = "manifest.yaml"
+SIGNATURE = "manifest.yaml.sig"
+PART_DIR = "delen/"
+TRANSFER_PARTS: tuple[str, ...] = ("administratie", "zorg", "okr")
+"""Parts that may go to the next school (werkaantekeningen never do, 003 §4.4)."""
+OPTIONAL_PARTS: tuple[str, ...] = ("zorg",)
+"""Parts the sender may choose to withhold; administratie and okr always go."""
+OSO_KEY = "x_oso"
+"""Where an imported OSO passthrough is kept in a dossier (the schema has no `oso` key)."""
+
+_PUBLIC_FORMAT = "zorgkluis-overdrachtsleutel/1"
+_SCHOOLS_FORMAT = "zorgkluis-scholen/1"
+_SECRET_HEADER = "# zorgkluis-overdrachtsleutels/1"
+_MAX_BUNDLE_MEMBERS = 16
+_AGE_MAGIC = b"age-encryption.org/v1\n"
+_AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+_WERK_REASON = (
+    "Werkaantekeningen staan buiten het leerlingvolgsysteem en gaan nooit mee (003 §4.4)."
+)
+_BETROKKENEN_REASON = (
+    "Medewerkers van de verzendende school; zij hebben bij de nieuwe school geen rol."
+)
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+class TransferError(VaultError):
+    """A transfer (export or import) is refused; nothing was written."""
+
+    default_hint = "Er is niets opgeslagen."
+
+
+class NotAddressedError(TransferError):
+    """The bundle is not for this school (not encrypted to, or not addressed to, its key)."""
+
+    default_hint = (
+        "Vraag de verzendende school om het opnieuw te versleutelen voor de overdrachtssleutel "
+        "van deze school ('zorgkluis transfer-key'). Er is niets opgeslagen."
+    )
+
+
+class TamperedError(TransferError):
+    """The bundle is damaged or was changed after signing."""
+
+    default_hint = (
+        "Vraag de verzendende school om het bestand opnieuw te sturen. Er is niets opgeslagen."
+    )
+
+
+class UnsignedError(TransferError):
+    """The bundle carries no signature of the sending school."""
+
+    default_hint = "Neem alleen ondertekende overdrachten aan. Er is niets opgeslagen."
+
+
+class UnknownSenderError(TransferError):
+    """The bundle is validly signed by a school that is not in `.zorgkluis/scholen.yaml`.
+
+    Attributes:
+        fingerprint: the signer's key fingerprint ("SHA256:…"), to confirm by phone.
+        school: the school name the manifest claims (unverified).
+        public_key: the signer's public key line.
+    """
+
+    default_hint = (
+        "Controleer de vingerafdruk telefonisch bij de school en bevestig hem "
+        "(--trust VINGERAFDRUK), of voeg de school toe met 'zorgkluis school add'. "
+        "Er is niets opgeslagen."
+    )
+
+    def __init__(self, fingerprint: str, school: str, public_key: str) -> None:
+        self.fingerprint = fingerprint
+        self.school = school
+        self.public_key = public_key
+        super().__init__(
+            f"De overdracht is ondertekend door een onbekende school '{school}' "
+            f"(vingerafdruk {fingerprint})."
+        )
+
+
+class GateError(TransferError):
+    """The gate before export found errors and no override reason was given.
+
+    Attributes:
+        findings: all gate findings.
+    """
+
+    default_hint = (
+        "Los de punten op in het dossier, of exporteer toch met een reden (--override REDEN); "
+        "de reden wordt vastgelegd. Er is niets verzonden."
+    )
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        count = len(okr.errors(self.findings))
+        super().__init__(f"Overdracht geweigerd: de poort vond {count} fout(en).")
+
+
+# ------------------------------------------------------------------------------ identity
+
+
+@dataclass(frozen=True)
+class TransferCard:
+    """The public transfer identity of a school (what `zorgkluis transfer-key` prints).
+
+    Attributes:
+        school: the school's name.
+        recipient: the age X25519 recipient other schools encrypt to (`age1…`).
+        signing_key: the OpenSSH public key line of the school's signing key.
+        fingerprint: its fingerprint ("SHA256:…").
+    """
+
+    school: str
+    recipient: str
+    signing_key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class TransferIdentity:
+    """The private transfer keys of this school (only in memory)."""
+
+    identity: age.X25519Identity
+    signing_key: Ed25519PrivateKey
+
+
+def _commit(vault: Vault, changes: Mapping[str, bytes | None], message: str) -> str:
+    # The facade has no public call for committing vault configuration files yet.
+    with vault._saving():
+        return vault._commit(changes, message)
+
+
+def _managers_recipients(vault: Vault) -> tuple[list[str], list[age.Recipient]]:
+    managers = [u for u in vault.users() if access.may_manage(u)]
+    recipients: list[age.Recipient] = [
+        age.SshEd25519Recipient.from_openssh(u.public_key) for u in managers
+    ]
+    return [u.id for u in managers], [*recipients, vault.keystore.recovery]
+
+
+def _write_secret(vault: Vault, ident: TransferIdentity) -> None:
+    ids, recipients = _managers_recipients(vault)
+    pem = ident.signing_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    text = f"{_SECRET_HEADER}\n# lezers: {' '.join(ids)}\n{ident.identity.to_string()}\n{pem}"
+    atomic_write(vault.path / SECRET_FILE, age.encrypt(text.encode(), recipients))
+
+
+def _read_public(vault: Vault) -> TransferCard | None:
+    raw = vault._store.read(PUBLIC_FILE)
+    if raw is None:
+        return None
+    try:
+        doc = yaml.safe_load(raw)
+        return TransferCard(
+            vault.school,
+            str(doc["ontvangstsleutel"]),
+            str(doc["ondertekensleutel"]),
+            str(doc["vingerafdruk"]),
+        )
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise TransferError(f"'{PUBLIC_FILE}' is onleesbaar.") from exc
+
+
+def transfer_card(vault: Vault) -> TransferCard:
+    """This school's public transfer identity; made on first use by directie or IB-er.
+
+    Making it generates both keys, stores the private halves (encrypted to the directie,
+    intern begeleiders and the recovery key) and commits the public halves.
+
+    Raises:
+        NotPermittedError: there is none yet and the user is not directie or IB-er.
+    """
+    card = _read_public(vault)
+    if card is not None:
+        return card
+    if not access.may_manage(vault.user):
+        raise NotPermittedError(
+            "Deze kluis heeft nog geen overdrachtssleutel; alleen directie of intern "
+            "begeleider kan die maken."
+        )
+    ident = TransferIdentity(age.X25519Identity.generate(), Ed25519PrivateKey.generate())
+    public = sshkeys.public_line(ident.signing_key, f"overdracht {vault.school}")
+    card = TransferCard(
+        vault.school,
+        ident.identity.recipient().to_string(),
+        public,
+        sshkeys.fingerprint(ident.signing_key.public_key()),
+    )
+    _write_secret(vault, ident)
+    doc = {
+        "formaat": _PUBLIC_FORMAT,
+        "ontvangstsleutel": card.recipient,
+        "ondertekensleutel": card.signing_key,
+        "vingerafdruk": card.fingerprint,
+    }
+    _commit(
+        vault,
+        {PUBLIC_FILE: yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()},
+        "Overdrachtssleutel van de school aangemaakt",
+    )
+    return card
+
+
+def load_transfer_identity(vault: Vault) -> TransferIdentity:
+    """Open this school's private transfer keys (directie and IB-er only).
+
+    When the directie/IB-ers changed since the keys were stored, the stored file is
+    re-encrypted to the current ones.
+
+    Raises:
+        NotPermittedError: the user is not directie or IB-er.
+        NoAccessError: the stored keys are not (yet) encrypted to this user.
+        TransferError: there are no transfer keys, or they are damaged.
+    """
+    if not access.may_manage(vault.user):
+        raise NotPermittedError("Alleen directie en intern begeleiders doen overdrachten.")
+    card = transfer_card(vault)
+    try:
+        blob = (vault.path / SECRET_FILE).read_bytes()
+    except FileNotFoundError as exc:
+        raise TransferError(
+            "De geheime overdrachtssleutels ontbreken in deze kopie van de kluis.",
+            "Doe de overdracht vanuit de kluis waar 'transfer-key' voor het eerst draaide.",
+        ) from exc
+    try:
+        text = age.decrypt(blob, vault._identities).decode()
+    except age.NoIdentityMatchError as exc:
+        raise NoAccessError(
+            "De overdrachtssleutels zijn (nog) niet voor jou versleuteld.",
+            "Laat een andere intern begeleider of directielid één keer 'zorgkluis transfer-key' "
+            "draaien; dan worden ze ook voor jou versleuteld.",
+        ) from exc
+    except age.AgeError as exc:
+        raise TransferError("De overdrachtssleutels zijn beschadigd.") from exc
+    readers, identity, pem = _parse_secret(text)
+    ident = TransferIdentity(identity, sshkeys.load_private(pem.encode(), None))
+    if ident.identity.recipient().to_string() != card.recipient:
+        raise TransferError("De overdrachtssleutels passen niet bij .zorgkluis/overdracht.yaml.")
+    if readers != _managers_recipients(vault)[0]:
+        _write_secret(vault, ident)
+    return ident
+
+
+def _parse_secret(text: str) -> tuple[list[str], age.X25519Identity, str]:
+    lines = text.splitlines()
+    try:
+        if lines[0] != _SECRET_HEADER or not lines[1].startswith("# lezers:"):
+            raise ValueError
+        readers = lines[1][len("# lezers:") :].split()
+        identity = age.X25519Identity.parse(lines[2].strip())
+        pem = "\n".join(lines[3:]) + "\n"
+    except (IndexError, ValueError, age.AgeError) as exc:
+        raise TransferError("De overdrachtssleutels zijn beschadigd.") from exc
+    return readers, identity, pem
+
+
+# ------------------------------------------------------------------------------ schools
+
+
+@dataclass(frozen=True)
+class KnownSchool:
+    """A school this vault exchanges pupils with (`.zorgkluis/scholen.yaml`).
+
+    Attributes:
+        naam: the school's name.
+        brin: BRIN code or another id, or "".
+        ondertekensleutel: the school's signing key (OpenSSH public key line).
+        vingerafdruk: its fingerprint ("SHA256:…").
+        ontvangstsleutel: the school's transfer recipient (`age1…`), or "" when unknown.
+    """
+
+    naam: str
+    brin: str
+    ondertekensleutel: str
+    vingerafdruk: str
+    ontvangstsleutel: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """The school as a YAML/JSON-ready dict with Dutch keys."""
+        return {
+            "naam": self.naam,
+            "brin": self.brin,
+            "ondertekensleutel": self.ondertekensleutel,
+            "vingerafdruk": self.vingerafdruk,
+            "ontvangstsleutel": self.ontvangstsleutel,
+        }
+
+
+def list_schools(vault: Vault) -> list[KnownSchool]:
+    """The known schools of this vault, sorted by name.
+
+    Raises:
+        TransferError: the schools file is unreadable.
+    """
+    raw = vault._store.read(SCHOOLS_FILE)
+    if raw is None:
+        return []
+    try:
+        rows = yaml.safe_load(raw)["scholen"] or []
+        return [
+            KnownSchool(
+                str(r["naam"]),
+                str(r.get("brin") or ""),
+                str(r["ondertekensleutel"]),
+                str(r["vingerafdruk"]),
+                str(r.get("ontvangstsleutel") or ""),
+            )
+            for r in rows
+        ]
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise TransferError(f"'{SCHOOLS_FILE}' is onleesbaar.") from exc
+
+
+def add_school(
+    vault: Vault, naam: str, signing_key: str, *, brin: str = "", recipient: str = ""
+) -> KnownSchool:
+    """Add (or replace, by signing key) a known school and commit the schools file.
+
+    Args:
+        vault: the opened vault (directie or IB-er).
+        naam: the school's name.
+        signing_key: its signing key line as printed by its `zorgkluis transfer-key`.
+        brin: BRIN code or other id (optional).
+        recipient: its transfer recipient `age1…` (optional; needed to send to it by name).
+
+    Raises:
+        NotPermittedError: the user is not directie or IB-er.
+        InvalidInputError: a bad name, key or recipient.
+    """
+    if not access.may_manage(vault.user):
+        raise NotPermittedError("Alleen directie en intern begeleiders beheren bekende scholen.")
+    if not naam.strip():
+        raise InvalidInputError("De naam van de school is leeg.")
+    try:
+        public = sshkeys.load_public(" ".join(signing_key.split()[:2]))
+    except (sshkeys.SshKeyError, IndexError) as exc:
+        raise InvalidInputError(
+            "De ondertekensleutel is geen openbare OpenSSH Ed25519-sleutel.",
+            "Gebruik de regel 'ssh-ed25519 AAAA…' uit 'zorgkluis transfer-key' van die school.",
+        ) from exc
+    if recipient:
+        _parse_recipient(recipient)
+    school = KnownSchool(
+        naam.strip(),
+        brin.strip(),
+        sshkeys.public_line(public),
+        sshkeys.fingerprint(public),
+        recipient.strip(),
+    )
+    others = [s for s in list_schools(vault) if s.vingerafdruk != school.vingerafdruk]
+    rows = [s.to_dict() for s in sorted([*others, school], key=lambda s: (s.naam, s.vingerafdruk))]
+    doc = {"formaat": _SCHOOLS_FORMAT, "scholen": rows}
+    _commit(
+        vault,
+        {SCHOOLS_FILE: yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()},
+        f"Bekende school toegevoegd ({school.vingerafdruk})",
+    )
+    return school
+
+
+def _parse_recipient(text: str) -> age.X25519Recipient:
+    try:
+        return age.X25519Recipient.parse(text.strip())
+    except age.AgeError as exc:
+        raise InvalidInputError(
+            f"'{text}' is geen overdrachtssleutel (age1…).",
+            "Vraag de ontvangende school om de uitvoer van 'zorgkluis transfer-key'.",
+        ) from exc
+
+
+def resolve_receiver(vault: Vault, to: str) -> tuple[str, str]:
+    """The receiving school's (name, recipient) for `--to`: an `age1…` key, or the name,
+    BRIN or fingerprint of a known school with a recipient.
+
+    Raises:
+        InvalidInputError: no such school, or it has no recipient.
+    """
+    text = to.strip()
+    if text.startswith("age1"):
+        _parse_recipient(text)
+        match = next((s for s in list_schools(vault) if s.ontvangstsleutel == text), None)
+        return (match.naam if match else ""), text
+    for s in list_schools(vault):
+        if text in (s.naam, s.brin, s.vingerafdruk) and s.ontvangstsleutel:
+            return s.naam, s.ontvangstsleutel
+    raise InvalidInputError(
+        f"Onbekende ontvangende school '{to}'.",
+        "Geef de overdrachtssleutel (age1…) van de school, of voeg de school toe met "
+        "'zorgkluis school add … --ontvanger age1…'.",
+    )
+
+
+# ------------------------------------------------------------------------------ export
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Something that does not go with the transfer, and why (Dutch)."""
+
+    wat: str
+    reden: str
+
+
+@dataclass
+class ExportPlan:
+    """What an export of one pupil would send (for the export wizard and `export`).
+
+    Attributes:
+        pupil_id: the pupil.
+        included: part names that go, in order.
+        withheld: what stays behind, with reasons.
+        gate_findings: the gate (`dossier_format.okr.gate`), most serious first.
+        data: the dossier as it would be sent (plain dict, without werkaantekeningen).
+        part_texts: part name -> YAML text that would be sent.
+    """
+
+    pupil_id: str
+    included: list[str]
+    withheld: list[Withheld]
+    gate_findings: list[Finding]
+    data: dict[str, Any] = field(repr=False)
+    part_texts: dict[str, str] = field(repr=False)
+
+    @property
+    def blocked(self) -> bool:
+        """True when the gate found errors (export needs an override reason)."""
+        return bool(okr.errors(self.gate_findings))
+
+
+def plan_export(
+    vault: Vault,
+    pupil_id: str,
+    *,
+    today: dt.date | None = None,
+    withhold: Sequence[str] = (),
+) -> ExportPlan:
+    """Plan the export of `pupil_id`: what goes, what is withheld, and the gate.
+
+    Args:
+        vault: the opened vault.
+        pupil_id: the pupil.
+        today: the export date (default: today).
+        withhold: optional parts to leave out (only `OPTIONAL_PARTS`).
+
+    Raises:
+        InvalidInputError: a part in `withhold` that cannot be withheld.
+        UnknownPupilError, NoAccessError, CorruptError.
+    """
+    bad = [p for p in withhold if p not in OPTIONAL_PARTS]
+    if bad:
+        raise InvalidInputError(
+            f"Het deel '{bad[0]}' kan niet worden achtergehouden.",
+            "Alleen " + ", ".join(OPTIONAL_PARTS) + " is optioneel; administratie en okr gaan "
+            "altijd mee.",
+        )
+    day = today or dt.date.today()
+    doc = codec.load(vault.show(pupil_id), source=pupil_id)
+    withheld = [Withheld("werkaantekeningen", _WERK_REASON)]
+    doc.pop("werkaantekeningen", None)
+    if doc.pop("betrokkenen", None) is not None:
+        withheld.append(Withheld("betrokkenen", _BETROKKENEN_REASON))
+    text = codec.dump(doc)
+    data = codec.load_fast(text, source=pupil_id)
+    split = parts.split(text, source=pupil_id)
+    included = [p for p in TRANSFER_PARTS if p in split and p not in withhold]
+    for name in withhold:
+        if name in split:
+            withheld.append(Withheld(name, "Door de school achtergehouden bij deze overdracht."))
+    sent = {p: split[p] for p in included}
+    return ExportPlan(pupil_id, included, withheld, okr.gate(data, day), data, sent)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The outcome of an export.
+
+    Attributes:
+        path: the file written.
+        plan: what was sent.
+        manifest: the signed manifest (bundles) or None (OSO).
+        record: the save that recorded the sending in the dossier.
+    """
+
+    path: Path
+    plan: ExportPlan
+    manifest: dict[str, Any] | None
+    record: SaveResult
+
+
+def _check_gate(plan: ExportPlan, override: str | None) -> str | None:
+    if override is not None and not override.strip():
+        raise InvalidInputError("Een override heeft een reden nodig.")
+    if plan.blocked and override is None:
+        raise GateError(plan.gate_findings)
+    return " ".join(override.split()) if plan.blocked and override else None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def build_manifest(
+    plan: ExportPlan,
+    *,
+    sender: TransferCard,
+    receiver_name: str,
+    receiver_recipient: str,
+    created: dt.datetime,
+    override: str | None,
+) -> dict[str, Any]:
+    """The manifest of a bundle (see docs/transfer.md) as a plain dict."""
+    return {
+        "formaat": BUNDLE_FORMAT,
+        "dossierformaat": schema.FORMAT_ID,
+        "gemaakt": created.isoformat(timespec="seconds"),
+        "afzender": {
+            "school": sender.school,
+            "ondertekensleutel": sender.signing_key,
+            "vingerafdruk": sender.fingerprint,
+            "ontvangstsleutel": sender.recipient,
+        },
+        "ontvanger": {"school": receiver_name, "ontvangstsleutel": receiver_recipient},
+        "leerling": {"id": plan.pupil_id},
+        "delen": [
+            {
+                "naam": name,
+                "bestand": f"{PART_DIR}{name}.yaml",
+                "sha256": _sha256(plan.part_texts[name].encode()),
+            }
+            for name in plan.included
+        ],
+        "achtergehouden": [{"wat": w.wat, "reden": w.reden} for w in plan.withheld],
+        "poort": {
+            "bevindingen": [f.to_dict() for f in plan.gate_findings],
+            "override": override,
+        },
+    }
+
+
+def _tar(files: Mapping[str, bytes], when: dt.datetime) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o600
+            info.mtime = int(when.timestamp())
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def seal_bundle(
+    manifest: Mapping[str, Any],
+    part_texts: Mapping[str, str],
+    signing_key: Ed25519PrivateKey,
+    recipient: str,
+) -> bytes:
+    """Sign the manifest, pack it with the parts into a tar and age-encrypt it to `recipient`.
+
+    Args:
+        manifest: from `build_manifest` (its `delen` must match `part_texts`).
+        part_texts: part name -> YAML text.
+        signing_key: the sending school's signing key.
+        recipient: the receiving school's `age1…` recipient.
+
+    Raises:
+        InvalidInputError: `recipient` is not an age X25519 recipient.
+    """
+    target = _parse_recipient(recipient)
+    manifest_bytes = yaml.safe_dump(dict(manifest), allow_unicode=True, sort_keys=False).encode()
+    files = {
+        MANIFEST: manifest_bytes,
+        SIGNATURE: sshsig.sign(manifest_bytes, signing_key, SIGN_NAMESPACE),
+    }
+    for name, text in part_texts.items():
+        files[f"{PART_DIR}{name}.yaml"] = text.encode()
+    when = dt.datetime.fromisoformat(str(manifest["gemaakt"]))
+    return age.encrypt(_tar(files, when), [target])
+
+
+def _record_sending(
+    vault: Vault,
+    pupil_id: str,
+    receiver: str,
+    day: dt.date,
+    override: str | None,
+) -> SaveResult:
+    """Record `okr.verzonden`/`okr.ontvanger` in the dossier and the export in the audit log."""
+    doc = codec.load(vault.show(pupil_id), source=pupil_id)
+    record = doc.get("okr")
+    if isinstance(record, dict):
+        record["verzonden"] = day
+        record["ontvanger"] = receiver
+    text = codec.dump(doc)
+    reason = f"Overdracht ondanks de poort: {override}" if override else None
+    try:
+        result = vault.put(pupil_id, text, override=reason, today=day)
+    except ChecksFailedError:
+        result = vault.put(
+            pupil_id,
+            text,
+            override=reason
+            or "Verzending van het onderwijskundig rapport vastgelegd; bestaande "
+            "controlefouten van het dossier blijven open.",
+            today=day,
+        )
+    AuditLog.of_vault(vault.path).append(
+        actor=vault.user,
+        key=vault._key,
+        recipients=audit.reader_recipients(vault.users(), vault.keystore.recovery),
+        action="export",
+        pupil_id=pupil_id,
+        part="overdracht",
+        reason=override,
+    )
+    return result
+
+
+def _write_then_record(out: Path, data: bytes, record: Callable[[], SaveResult]) -> SaveResult:
+    """Write `data` to a temp file next to `out`, record, then rename (no half results)."""
+    tmp = out.with_name(f".{out.name}.tmp")
+    atomic_write(tmp, data, mode=0o600)
+    try:
+        result = record()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(out)
+    return result
+
+
+def export_bundle(
+    vault: Vault,
+    pupil_id: str,
+    to: str,
+    out: Path,
+    *,
+    override: str | None = None,
+    withhold: Sequence[str] = (),
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ExportResult:
+    """Export a pupil to the next school as a signed, encrypted bundle (docs/transfer.md).
+
+    Args:
+        vault: the opened vault (directie or IB-er).
+        pupil_id: the pupil.
+        to: the receiving school: its `age1…` recipient, or a known school's name/BRIN.
+        out: the bundle file to write.
+        override: the reason to export although the gate found errors (recorded in the
+            manifest, the dossier's signed history and the audit log).
+        withhold: optional parts to leave out (`OPTIONAL_PARTS`).
+        today: the export date (default today); now: the manifest time (default now, UTC).
+
+    Raises:
+        GateError: gate errors and no override (nothing written).
+        InvalidInputError, NotPermittedError, NoAccessError, UnknownPupilError, TransferError.
+    """
+    day = today or dt.date.today()
+    plan = plan_export(vault, pupil_id, today=day, withhold=withhold)
+    reason = _check_gate(plan, override)
+    receiver_name, recipient = resolve_receiver(vault, to)
+    ident = load_transfer_identity(vault)
+    card = transfer_card(vault)
+    created = now or dt.datetime.now(dt.UTC)
+    manifest = build_manifest(
+        plan,
+        sender=card,
+        receiver_name=receiver_name,
+        receiver_recipient=recipient,
+        created=created,
+        override=reason,
+    )
+    sealed = seal_bundle(manifest, plan.part_texts, ident.signing_key, recipient)
+    receiver = receiver_name or str(plan.data["inschrijving"].get("vervolgschool") or recipient)
+    result = _write_then_record(
+        out, sealed, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
+    )
+    return ExportResult(out, plan, manifest, result)
+
+
+def school_info_from_yaml(text: str) -> SchoolInfo:
+    """Read the sending school's OSO details (naam, brin, vestiging, adres, telefoon, email…).
+
+    Raises:
+        InvalidInputError: the text is not such a mapping.
+    """
+    try:
+        doc = yaml.safe_load(text)
+        adres = oso.Adres(**{k: str(v) for k, v in doc.pop("adres").items()})
+        return SchoolInfo(adres=adres, **{k: str(v) for k, v in doc.items()})
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError) as exc:
+        raise InvalidInputError(
+            "De schoolgegevens voor OSO zijn onleesbaar.",
+            "Geef naam, brin, adres (straat, nummer, postcode, plaats) en telefoon of email.",
+        ) from exc
+
+
+def _restore_oso(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn a stored dossier into `to_oso` input: the `x_oso` passthrough back to `oso`,
+    entries parked by `_conform_oso` back in place."""
+    out = dict(data)
+    stored = dict(out.pop(OSO_KEY, None) or {})
+    parked = stored.pop("buiten_model", None) or {}
+    for key in ("plannen", "verklaringen"):
+        if parked.get(key):
+            out[key] = [*(out.get(key) or []), *parked[key]]
+    if parked.get("toetsen"):
+        out["toetsen"] = [*(out.get("toetsen") or []), *(t["toets"] for t in parked["toetsen"])]
+        stored["toetsen"] = [*(stored.get("toetsen") or []), *(t["oso"] for t in parked["toetsen"])]
+    if parked.get("opp") and "opp" not in out:
+        out["opp"] = parked["opp"]
+    if "inzage" not in stored:
+        inzage = _oso_inzage(out.get("okr"))
+        if inzage:
+            stored["inzage"] = inzage
+    stored.pop("herkomst", None)
+    out["oso"] = stored
+    return out
+
+
+def _oso_inzage(record: object) -> dict[str, Any] | None:
+    """OSO `inzage` (ouderinzage) from the OKR record, in the XSD's order."""
+    if not isinstance(record, Mapping) or not isinstance(record.get("inzage_ouders"), dt.date):
+        return None
+    out: dict[str, Any] = {
+        "voorlopigdossier": False,
+        "inzage": True,
+        "inzagedatum": record["inzage_ouders"].isoformat(),
+    }
+    if record.get("ouders_akkoord") is not None:
+        out["akkoord"] = "Ja" if record["ouders_akkoord"] else "Nee"
+    remarks = record.get("opmerkingen_ouders")
+    if isinstance(remarks, str) and remarks.strip() and record.get("ouders_akkoord") is False:
+        out["redennietakkoord"] = remarks.strip()
+    return out
+
+
+def export_oso(
+    vault: Vault,
+    pupil_id: str,
+    out: Path,
+    *,
+    profile: Profile,
+    sender: SchoolInfo,
+    override: str | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ExportResult:
+    """Export a pupil as OSO 2019.1 XML (PO-PO or PO-VO) after the same gate as a bundle.
+
+    The XML is checked with the official XSD before it is written; it is not encrypted
+    (it goes through the OSO service or a channel of the school's choice).
+
+    Raises:
+        GateError: gate errors and no override (nothing written).
+        TransferError: the dossier cannot be written as valid OSO (message names the problem).
+        InvalidInputError, NoAccessError, UnknownPupilError.
+    """
+    day = today or dt.date.today()
+    plan = plan_export(vault, pupil_id, today=day)
+    reason = _check_gate(plan, override)
+    created = now or dt.datetime.now(dt.UTC)
+    try:
+        xml = oso.to_oso(
+            _restore_oso(plan.data),
+            profile=profile,
+            sender=sender,
+            receiver=None,
+            created=created,
+        )
+        problems = oso.validate_xsd(xml)
+    except OsoError as exc:
+        raise TransferError(f"OSO-export niet mogelijk: {exc}") from exc
+    if problems:
+        raise TransferError("OSO-export voldoet niet aan de XSD: " + "; ".join(problems[:3]))
+    receiver = str(plan.data["inschrijving"].get("vervolgschool") or "OSO")
+    result = _write_then_record(
+        out, xml, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
+    )
+    return ExportResult(out, plan, None, result)
+
+
+# ------------------------------------------------------------------------------ import
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle that passed every check (`open_bundle`).
+
+    Attributes:
+        manifest: the signed manifest.
+        part_texts: part name -> YAML text (hashes checked).
+        sender: the signer; `known` tells whether it is in the schools file.
+    """
+
+    manifest: dict[str, Any]
+    part_texts: dict[str, str]
+    sender: KnownSchool
+    known: bool
+
+
+def is_bundle(data: bytes) -> bool:
+    """True when `data` looks like an age file (a bundle), binary or armored."""
+    return data.startswith(_AGE_MAGIC) or data.lstrip().startswith(_AGE_ARMOR)
+
+
+def is_oso_xml(data: bytes) -> bool:
+    """True when `data` looks like XML (an OSO dossier is the only XML we read)."""
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def _members(plain: bytes) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tar:
+            for count, info in enumerate(tar, start=1):
+                if count > _MAX_BUNDLE_MEMBERS or not info.isfile() or info.name in files:
+                    raise TamperedError("De overdracht bevat onverwachte bestanden.")
+                handle = tar.extractfile(info)
+                files[info.name] = handle.read() if handle else b""
+    except tarfile.TarError as exc:
+        raise TamperedError("De inhoud van de overdracht is onleesbaar.") from exc
+    return files
+
+
+def open_bundle(
+    data: bytes,
+    identity: age.X25519Identity,
+    known: Sequence[KnownSchool],
+    *,
+    trust: str | None = None,
+) -> OpenedBundle:
+    """Decrypt and check a bundle; nothing is written.
+
+    Args:
+        data: the bundle file.
+        identity: this school's transfer identity.
+        known: the known sending schools.
+        trust: a fingerprint the user confirmed for an unknown sender.
+
+    Raises:
+        NotAddressedError: not encrypted to `identity`, or the signed manifest names another
+            receiving school.
+        TamperedError: damaged, changed after signing, or not a bundle.
+        UnsignedError: no signature.
+        UnknownSenderError: validly signed by a school not in `known` and not `trust`.
+    """
+    try:
+        plain = age.decrypt(data, [identity])
+    except age.NoIdentityMatchError as exc:
+        raise NotAddressedError(
+            "Deze overdracht is niet voor deze school versleuteld (verkeerd geadresseerd)."
+        ) from exc
+    except age.AgeError as exc:
+        raise TamperedError("De overdracht is beschadigd of onderweg gewijzigd.") from exc
+    files = _members(plain)
+    if MANIFEST not in files:
+        raise TamperedError("De overdracht heeft geen manifest.")
+    if SIGNATURE not in files:
+        raise UnsignedError("De overdracht is niet ondertekend door de verzendende school.")
+    try:
+        public = sshsig.verify(files[MANIFEST], files[SIGNATURE], SIGN_NAMESPACE)
+    except sshsig.SignatureError as exc:
+        raise TamperedError(
+            "De handtekening van de overdracht klopt niet: het manifest is gewijzigd of de "
+            "handtekening is ongeldig."
+        ) from exc
+    manifest = _load_manifest(files[MANIFEST])
+    if manifest["ontvanger"].get("ontvangstsleutel") != identity.recipient().to_string():
+        raise NotAddressedError(
+            "Deze overdracht is volgens het ondertekende manifest voor een andere school "
+            f"bedoeld ('{manifest['ontvanger'].get('school') or 'onbekend'}')."
+        )
+    part_texts = _check_parts(manifest, files)
+    fingerprint = sshkeys.fingerprint(public)
+    claimed = str(manifest["afzender"].get("school") or "onbekend")
+    match = next((s for s in known if s.vingerafdruk == fingerprint), None)
+    if match is None and trust != fingerprint:
+        raise UnknownSenderError(fingerprint, claimed, sshkeys.public_line(public))
+    sender = match or KnownSchool(
+        claimed,
+        "",
+        sshkeys.public_line(public),
+        fingerprint,
+        str(manifest["afzender"].get("ontvangstsleutel") or ""),
+    )
+    return OpenedBundle(manifest, part_texts, sender, match is not None)
+
+
+def _load_manifest(raw: bytes) -> dict[str, Any]:
+    try:
+        manifest = yaml.safe_load(raw)
+        if manifest.get("formaat") != BUNDLE_FORMAT:
+            raise TransferError(
+                f"Onbekend overdrachtsformaat '{manifest.get('formaat')}'.",
+                "Werk Zorgkluis bij, of vraag de school om formaat " + BUNDLE_FORMAT + ".",
+            )
+        for key in ("afzender", "ontvanger", "leerling"):
+            if not isinstance(manifest.get(key), dict):
+                raise KeyError(key)
+        if not isinstance(manifest.get("delen"), list):
+            raise KeyError("delen")
+    except (yaml.YAMLError, AttributeError, KeyError) as exc:
+        raise TamperedError("Het manifest van de overdracht is onleesbaar.") from exc
+    return dict(manifest)
+
+
+def _check_parts(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    expected = {MANIFEST, SIGNATURE}
+    for row in manifest["delen"]:
+        try:
+            name, path, digest = str(row["naam"]), str(row["bestand"]), str(row["sha256"])
+        except (KeyError, TypeError) as exc:
+            raise TamperedError("Het manifest van de overdracht is onleesbaar.") from exc
+        if name not in TRANSFER_PARTS or path != f"{PART_DIR}{name}.yaml" or name in texts:
+            raise TamperedError(f"De overdracht bevat een onverwacht deel '{name}'.")
+        blob = files.get(path)
+        if blob is None or _sha256(blob) != digest:
+            raise TamperedError(
+                f"Het deel '{name}' is gewijzigd of ontbreekt (controlegetal klopt niet)."
+            )
+        expected.add(path)
+        texts[name] = blob.decode()
+    if set(files) != expected:
+        raise TamperedError("De overdracht bevat bestanden die niet in het manifest staan.")
+    if "administratie" not in texts:
+        raise TamperedError("De overdracht mist de administratie van de leerling.")
+    return texts
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The outcome of an import.
+
+    Attributes:
+        save: the new pupil (id, commit, findings of the checks).
+        sender: the sending school (for OSO: name from the file, empty keys).
+        kind: "bundel" or "oso".
+        manifest: the bundle's manifest (None for OSO).
+    """
+
+    save: SaveResult
+    sender: KnownSchool
+    kind: str
+    manifest: dict[str, Any] | None
+
+
+def _ordered(data: Mapping[str, Any]) -> dict[str, Any]:
+    rank = {k: i for i, k in enumerate(parts.TOP_LEVEL_ORDER)}
+    keys = sorted(data, key=lambda k: (rank.get(k, len(rank)), 0))
+    return {k: data[k] for k in keys}
+
+
+def _receiving_dossier(
+    data: Mapping[str, Any],
+    *,
+    route_id: str,
+    herkomst: dict[str, Any],
+    ingeschreven: dt.date,
+    groep: int | None,
+) -> dict[str, Any]:
+    """The sender's dossier as a new pupil of this school: own route, own inschrijving, the
+    sender's inschrijving and the transfer facts kept in `x_herkomst`."""
+    out = dict(data)
+    leerling = dict(out.get("leerling") or {})
+    if groep is not None:
+        leerling["groep"] = groep
+    if "groep" not in leerling:
+        raise InvalidInputError(
+            "Het dossier noemt geen groep van de leerling.", "Geef de groep op met --groep N."
+        )
+    leerling.pop("id", None)
+    out["leerling"] = {"id": "ll-nieuw", **leerling}
+    old = out.get("inschrijving") or {}
+    herkomst = {**herkomst, "inschrijving": old} if old else herkomst
+    out["inschrijving"] = {
+        "ingeschreven": ingeschreven,
+        "vorige_school": str(herkomst.get("school") or "onbekend"),
+    }
+    out["route"] = route_id
+    out.pop("betrokkenen", None)
+    out.pop("werkaantekeningen", None)
+    out["x_herkomst"] = herkomst
+    return _ordered(out)
+
+
+def _save_new(
+    vault: Vault, data: Mapping[str, Any], override: str | None, day: dt.date
+) -> SaveResult:
+    text = codec.dump(data)
+    return vault.new(text, override=override, today=day)
+
+
+def import_file(
+    vault: Vault,
+    data: bytes,
+    *,
+    trust: str | None = None,
+    override: str | None = None,
+    groep: int | None = None,
+    today: dt.date | None = None,
+    source: str = "<bestand>",
+) -> ImportResult:
+    """Import a bundle or an OSO XML file as a new pupil; nothing is written on refusal.
+
+    Args:
+        vault: the opened vault (directie or IB-er).
+        data: the file's bytes (a bundle or OSO XML, detected by content).
+        trust: the confirmed fingerprint of an unknown sending school.
+        override: the reason to store although the checks found errors.
+        groep: the pupil's groep here (required when the file has none).
+        today: the import date = inschrijving.ingeschreven (default today).
+        source: the file name for messages.
+
+    Raises:
+        NotAddressedError, TamperedError, UnsignedError, UnknownSenderError (bundles);
+        TransferError (not a bundle or OSO, or unreadable OSO); ChecksFailedError (check
+        errors and no override); InvalidInputError; NotPermittedError.
+    """
+    day = today or dt.date.today()
+    if is_oso_xml(data):
+        return _import_oso(vault, data, override=override, groep=groep, day=day, source=source)
+    if not is_bundle(data):
+        raise TransferError(
+            f"'{source}' is geen Zorgkluis-overdracht en geen OSO-dossier.",
+            "Importeer een bestand van 'zorgkluis export' of een OSO-XML-bestand.",
+        )
+    ident = load_transfer_identity(vault)
+    opened = open_bundle(data, ident.identity, list_schools(vault), trust=trust)
+    try:
+        joined = codec.load_fast(parts.join(opened.part_texts), source=source)
+    except DossierError as exc:
+        raise TamperedError(f"Het dossier in de overdracht is onleesbaar: {exc}") from exc
+    manifest = opened.manifest
+    herkomst = {
+        "soort": "zorgkluis-overdracht",
+        "school": opened.sender.naam,
+        "vingerafdruk": opened.sender.vingerafdruk,
+        "bekend": opened.known,
+        "verzonden": str(manifest.get("gemaakt")),
+        "leerling_id": str(manifest["leerling"].get("id")),
+        "ontvangen": day,
+    }
+    dossier = _receiving_dossier(
+        joined, route_id=vault.route_id, herkomst=herkomst, ingeschreven=day, groep=groep
+    )
+    save = _save_new(vault, dossier, override, day)
+    return ImportResult(save, opened.sender, "bundel", manifest)
+
+
+_ID_PREFIX = {"plannen": "pl", "toetsen": "tt", "verklaringen": "vk"}
+
+
+def _conform_oso(data: dict[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """Make `from_oso` output schema-valid without inventing data.
+
+    Entries get ids (`pl-1`, `tt-1`, `vk-1`); entries (and an `opp`) that still do not fit
+    the schema are parked under `x_oso.buiten_model`, so nothing is lost and `_restore_oso`
+    puts them back for a new OSO export.
+    """
+    passthrough = dict(data.pop("oso", None) or {})
+    parked: dict[str, Any] = {}
+    plan_extras = dict(passthrough.get("plannen") or {})
+    toets_extras = list(passthrough.get("toetsen") or [])
+
+    def fits(key: str, value: Any) -> bool:
+        probe = {**base, key: value}
+        return not schema.validate(probe)
+
+    for key, prefix in _ID_PREFIX.items():
+        kept: list[Any] = []
+        kept_extras: list[Any] = []
+        for i, item in enumerate(data.pop(key, None) or []):
+            entry = {
+                "id": f"{prefix}-{len(kept) + 1}",
+                **{k: v for k, v in item.items() if k != "id"},
+            }
+            extra = toets_extras[i] if key == "toetsen" and i < len(toets_extras) else None
+            if fits(key, [entry]):
+                if key == "plannen" and item.get("id") in plan_extras:
+                    plan_extras[entry["id"]] = plan_extras.pop(item["id"])
+                kept.append(entry)
+                kept_extras.append(extra)
+            elif key == "toetsen":
+                parked.setdefault(key, []).append({"toets": item, "oso": extra})
+            else:
+                parked.setdefault(key, []).append(item)
+        if kept:
+            data[key] = kept
+        if key == "toetsen":
+            passthrough["toetsen"] = kept_extras
+    if plan_extras:
+        passthrough["plannen"] = plan_extras
+    if "opp" in data and not fits("opp", data["opp"]):
+        parked["opp"] = data.pop("opp")
+    if parked:
+        passthrough["buiten_model"] = parked
+    data[OSO_KEY] = passthrough
+    return data
+
+
+def _import_oso(
+    vault: Vault,
+    xml: bytes,
+    *,
+    override: str | None,
+    groep: int | None,
+    day: dt.date,
+    source: str,
+) -> ImportResult:
+    if not access.may_manage(vault.user):
+        raise NotPermittedError("Alleen directie en intern begeleiders doen overdrachten.")
+    try:
+        data = oso.from_oso(xml, source=source)
+    except OsoError as exc:
+        raise TransferError(f"Het OSO-dossier is onleesbaar: {exc}") from exc
+    school = (data.get("oso") or {}).get("herkomst", {}).get("school") or {}
+    naam = str(school.get("naam") or "onbekend") if isinstance(school, dict) else "onbekend"
+    herkomst = {"soort": "oso", "school": naam, "ontvangen": day}
+    dossier = _receiving_dossier(
+        data, route_id=vault.route_id, herkomst=herkomst, ingeschreven=day, groep=groep
+    )
+    base = {k: dossier[k] for k in ("formaat", "leerling", "inschrijving", "route")}
+    dossier = _ordered(_conform_oso(dossier, base))
+    save = _save_new(vault, dossier, override, day)
+    return ImportResult(save, KnownSchool(naam, "", "", ""), "oso", None)
+
+
+def record_admission(
+    vault: Vault, pupil_id: str, admitted: dt.date, *, today: dt.date | None = None
+) -> SaveResult:
+    """Record the admission at the next school (`inschrijving.toegelaten_vervolgschool`),
+    which starts the OKR's two-year retention (003 §4.3).
+
+    Raises:
+        InvalidInputError: `admitted` lies after `today`.
+        UnknownPupilError, NoAccessError, ChecksFailedError.
+    """
+    day = today or dt.date.today()
+    if admitted > day:
+        raise InvalidInputError("De datum van toelating ligt in de toekomst.")
+    doc = codec.load(vault.show(pupil_id), source=pupil_id)
+    doc["inschrijving"]["toegelaten_vervolgschool"] = admitted
+    return vault.put(pupil_id, codec.dump(doc), today=day)
+
+
+def okr_document(vault: Vault, pupil_id: str, fmt: str, *, today: dt.date | None = None) -> bytes:
+    """The OKR of a pupil for people: "html" (UTF-8) or "pdf" (never werkaantekeningen).
+
+    Raises:
+        InvalidInputError: unknown format.
+        UnknownPupilError, NoAccessError.
+    """
+    day = today or dt.date.today()
+    data = codec.load_fast(vault.show(pupil_id), source=pupil_id)
+    data.pop("werkaantekeningen", None)
+    if fmt == "html":
+        return okr.render_html(data, school=vault.school, made_on=day).encode()
+    if fmt == "pdf":
+        return okr.render_pdf(data, school=vault.school, made_on=day)
+    raise InvalidInputError(f"Onbekend formaat '{fmt}'.", "Kies html of pdf.")
