@@ -222,6 +222,12 @@ RULES: tuple[RuleInfo, ...] = (
         "003 §4.2",
     ),
     _r(
+        "okr.mondelinge_overdracht",
+        "warning",
+        "A sent OKR is accompanied by an oral handover.",
+        "003 §4.1",
+    ),
+    _r(
         "okr.afschrift",
         "warning",
         "Parents of a pupil who left received a copy of the OKR.",

@@ -123,6 +123,13 @@ def _okr(ctx: Ctx) -> None:
                 "gedateerd gemarkeerd.",
                 "okr.compleet",
             )
+        if ctx.date(okr, "mondelinge_overdracht", "okr") is None:
+            ctx.add(
+                "okr.mondelinge_overdracht",
+                "Naast het onderwijskundig rapport is er altijd een mondelinge overdracht; leg "
+                "de datum vast.",
+                "okr.mondelinge_overdracht",
+            )
         if ctx.date(okr, "ouders_geinformeerd_verzending", "okr") is None:
             ctx.add(
                 "okr.ouders_geinformeerd",

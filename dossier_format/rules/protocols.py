@@ -268,6 +268,7 @@ def _opp(ctx: Ctx, state: Mapping[str, Any]) -> None:
             d
             for path, e in ctx.list_of_maps(opp, "evaluaties", "opp.evaluaties")
             if (d := ctx.date(e, "datum", path)) is not None
+            and ctx.flag(e, "ouders_aanwezig", path) is not False
         ]
     )
     if ctx.today - laatste > weken(26):

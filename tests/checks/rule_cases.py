@@ -384,6 +384,7 @@ def _cases() -> dict[str, Case]:
         "ouders_geinformeerd_verzending": D(2024, 4, 22),
         "verzonden": D(2024, 4, 22),
         "afschrift_ouders": D(2024, 4, 22),
+        "mondelinge_overdracht": D(2024, 4, 25),
     }
     c["okr.ontbreekt"] = Case("003", base(inschrijving=weg), base(inschrijving=weg, okr=okr))
     for rule, key, bad in (
@@ -391,6 +392,7 @@ def _cases() -> dict[str, Case]:
         ("okr.compleet", "compleet", False),
         ("okr.ouders_geinformeerd", "ouders_geinformeerd_verzending", None),
         ("okr.afschrift", "afschrift_ouders", None),
+        ("okr.mondelinge_overdracht", "mondelinge_overdracht", None),
     ):
         c[rule] = Case(
             "003", base(inschrijving=weg, okr={**okr, key: bad}), base(inschrijving=weg, okr=okr)
@@ -517,7 +519,10 @@ def _cases() -> dict[str, Case]:
         "002", base("002", opp=opp(opgesteld=D(2023, 10, 2))), base("002", opp=opp())
     )
     c["opp.evaluatie"] = Case(
-        "003", base(opp=opp(evaluaties=[])), base(opp=opp()), today=D(2024, 8, 15)
+        "003",
+        base(opp=opp(evaluaties=[{"datum": D(2024, 5, 15), "ouders_aanwezig": False}])),
+        base(opp=opp()),
+        today=D(2024, 8, 15),
     )
     c["opp.criterium"] = Case("003", base(opp=opp(criteria=[])), base(opp=opp()))
     eee = [
