@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rights_vault import collect_pool, everything_in, git_objects, historical_blobs
 
 from tui import cli_rights
 from tui.cli import cli
-from vault.crypto import sshkeys
+from vault.crypto import age, sshkeys
+from vault.git_store import GitStore
 from vault.repository import Vault, unlock_identity
 
 if "retention" not in cli.commands:  # the coordinator wires this into tui/cli.py
@@ -253,3 +255,37 @@ def test_zienswijze_on_the_okr(school: School) -> None:
     text = Vault.open(school.path, school.key("ib-anna")).show(school.enrolled)
     assert "onderdeel: okr" in text and "Wij zien havo/vwo." in text
     assert school.run("zienswijze", school.enrolled, "--onderdeel", "okr").exit_code == 2
+
+
+def test_shred_proof_on_a_facade_vault(school: School) -> None:
+    """Issue 5 point 3 on the real layout: rotations, summary/grants files, a prior backup."""
+    vault = Vault.open(school.path, school.key("ib-anna"))
+    vault.grant(school.left, "lk-els")
+    vault.revoke(school.left, "lk-els")  # rotates the pupil's part keys: two generations
+    text = vault.show(school.left).replace("Algemene zorg.", "Algemene zorg, bijgewerkt.")
+    vault.put(school.left, text, override="test", today=dt.date(2026, 11, 2))
+    assert school.run("retention", "backup", "--today", TODAY).exit_code == 0
+    store = GitStore(school.path)
+    prefix = f"dossiers/{school.left}/"
+    gone = {f"{prefix}{name}" for name in store.list_dir(prefix) if name.endswith(".age")} | {
+        f"{prefix}werkaantekeningen/ib-anna.age"
+    }
+    kept_prefix = f"dossiers/{school.enrolled}/"
+    kept = {f"{kept_prefix}{n}" for n in store.list_dir(kept_prefix) if n.endswith(".age")}
+
+    assert school.run("retention", "sweep", "--today", TODAY, "--yes").exit_code == 0
+
+    sources = everything_in(school.path) + git_objects(school.path)
+    sources += [p.read_bytes() for p in school.keys.values()]
+    sources.append((school.tmp / "herstel.txt").read_bytes())
+    pool, opened = collect_pool(sources)
+    assert opened >= 5 and len(pool) >= 6
+    blobs = historical_blobs(school.path, gone)
+    assert len(blobs) >= 8  # administratie, zorg, samenvatting, toegang, notes: several versions
+    for blob in blobs:
+        with pytest.raises(age.NoIdentityMatchError):
+            age.decrypt(blob, pool)
+    kept_blobs = historical_blobs(school.path, kept)
+    assert kept_blobs
+    for blob in kept_blobs:
+        assert age.decrypt(blob, pool)

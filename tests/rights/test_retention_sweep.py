@@ -11,16 +11,21 @@ still do.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
-from pathlib import Path
 
 import pytest
-from rights_vault import TODAY, MiniVault
+from rights_vault import (
+    TODAY,
+    MiniVault,
+    collect_pool,
+    everything_in,
+    git_objects,
+    historical_blobs,
+)
 
 from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD
 from vault import retention
-from vault.crypto import age, sshkeys
+from vault.crypto import age
 from vault.errors import NoAccessError, VaultError
 
 
@@ -125,90 +130,6 @@ def test_status(filled: MiniVault) -> None:
 def test_teacher_may_not_sweep(filled: MiniVault) -> None:
     with pytest.raises(NoAccessError):
         retention.sweep(filled.keeper("lk-1"), [], TODAY)
-
-
-# --- the shred proof --------------------------------------------------------------------------
-
-_SECRET_RE = re.compile(rb"AGE-SECRET-KEY-1[0-9A-Z]+")
-_ARMOR_RE = re.compile(
-    rb"-----BEGIN AGE ENCRYPTED FILE-----\r?\n.*?-----END AGE ENCRYPTED FILE-----", re.S
-)
-_SSH_RE = re.compile(
-    rb"-----BEGIN OPENSSH PRIVATE KEY-----.*?-----END OPENSSH PRIVATE KEY-----\n?", re.S
-)
-
-
-def git_objects(repo: Path) -> list[bytes]:
-    """The content of every object in the repository (loose and packed, reachable or not)."""
-    out = subprocess.run(
-        ["git", "cat-file", "--batch-all-objects", "--batch"],
-        cwd=repo,
-        capture_output=True,
-        check=True,
-    ).stdout
-    contents, pos = [], 0
-    while pos < len(out):
-        header_end = out.index(b"\n", pos)
-        _sha, _kind, size = out[pos:header_end].split()
-        start = header_end + 1
-        contents.append(out[start : start + int(size)])
-        pos = start + int(size) + 1
-    return contents
-
-
-def historical_blobs(repo: Path, paths: set[str]) -> list[bytes]:
-    """Every version of `paths` in any commit of any ref."""
-    listing = subprocess.run(
-        ["git", "rev-list", "--all", "--objects"], cwd=repo, capture_output=True, check=True
-    ).stdout.decode()
-    shas = {
-        line.split(" ", 1)[0] for line in listing.splitlines() if line.split(" ", 1)[-1] in paths
-    }
-    return [
-        subprocess.run(
-            ["git", "cat-file", "blob", s], cwd=repo, capture_output=True, check=True
-        ).stdout
-        for s in sorted(shas)
-    ]
-
-
-def collect_pool(sources: list[bytes]) -> tuple[list[age.Identity], int]:
-    """Every identity reachable from `sources`, opening age files with what was found so far."""
-    identities: dict[str, age.Identity] = {}
-    ciphertexts: list[bytes] = []
-
-    def scan(data: bytes) -> None:
-        for match in _SECRET_RE.findall(data):
-            text = match.decode()
-            identities.setdefault(text, age.X25519Identity.parse(text))
-        for match in _SSH_RE.findall(data):
-            key = sshkeys.load_private(match, None)
-            identities.setdefault(sshkeys.public_line(key), age.SshEd25519Identity(key))
-        if data.startswith(b"age-encryption.org/v1\n"):
-            ciphertexts.append(data)
-        ciphertexts.extend(_ARMOR_RE.findall(data))
-
-    for data in sources:
-        scan(data)
-    opened: set[int] = set()
-    progress = True
-    while progress:
-        progress = False
-        for index, blob in enumerate(ciphertexts):
-            if index in opened:
-                continue
-            try:
-                plain = age.decrypt(blob, list(identities.values()))
-            except age.AgeError:
-                continue
-            opened.add(index)
-            scan(plain)
-            progress = True
-    return list(identities.values()), len(opened)
-
-
-def everything_in(folder: Path) -> list[bytes]:
-    return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
 
 
 def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(filled: MiniVault) -> None:
