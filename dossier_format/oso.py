@@ -2,88 +2,101 @@
 
 OSO (Overstapservice Onderwijs, Edustandaard) is how Dutch schools hand a pupil's file to the
 next school. :func:`to_oso` writes a PO-PO or PO-VO *overstapdossier*; :func:`from_oso` reads
-any OSO 2019.1 dossier (also VO-VO and binnen-BRIN) into a dossier dict. Both work on plain
-data (``dict``/``list``/``str``/``int``/``datetime.date``) as loaded by a YAML safe loader.
+any OSO 2019.1 dossier (also VO-VO and binnen-BRIN) into a dossier dict, and :func:`receive`
+turns that into a new pupil of the receiving school. All work on plain data
+(``dict``/``list``/``str``/``int``/``datetime.date``) as loaded by a YAML safe loader.
 Validation with the official XSD and XSLT lives in :mod:`dossier_format.oso_validate` and is
 re-exported here.
 
-Mapping (Zorgkluis key <-> OSO element, all under ``dossier/huidigeschool/leerling``):
+Mapping (Zorgkluis key <-> OSO element, under ``dossier/huidigeschool/leerling``):
 
-================================  =========================================================
-``leerling.id``                   ``leerlingid`` (the "LASkey"; required for PO-VO)
-``leerling.voornaam``             ``roepnaam``; also the single ``voornaam`` when the
-                                  official first names are not known (``oso.leerling``)
-``leerling.achternaam``           ``voorvoegsel`` + ``achternaam`` (joined with a space;
-                                  split again on export when ``oso.leerling.voorvoegsel``
-                                  still prefixes the name)
-``leerling.geboortedatum``        ``geboortedatum``
-``leerling.groep`` (1-8)          ``jaargroep`` of the current ``schoolloopbaan`` entry
-``leerling.stamgroep``            ``groepsnaam`` (and ``groepscode``) of that entry
-``inschrijving.ingeschreven``     ``datuminschrijving``
-``inschrijving.uitgeschreven``    ``datumuitschrijving``
-``plannen[]``                     ``onderwijsondersteuning/handelingsplan``: ``start`` ->
-                                  ``startdatum``, ``evaluatie.datum`` (else
-                                  ``evaluatie_gepland``) -> ``einddatum``, ``hulpvraag`` ->
-                                  ``isgerichtop``, the whole plan as a YAML text attachment
-``opp``                           ``onderwijsondersteuning/opp``: ``start`` ->
-                                  ``opp_ingangdatum``, ``einde`` -> ``opp_einddatum``, the
-                                  whole OPP as a YAML text attachment
-``verklaringen[]``                ``onderwijsondersteuning/diagnose`` with code ``F81.0``
-                                  (dyslexie) or ``F81.2`` (dyscalculie); ``datum``,
-                                  ``afgegeven_door`` -> ``doorwie`` ("naam (kwalificatie)"),
-                                  ``voor`` -> ``naam`` ("Dyslexieverklaring voor lezen en
-                                  spellen")
-``toetsen[]``                     ``toetslijst/toets``: ``toets`` -> ``toetsnaam`` (and
-                                  ``eldtoetscode`` when no code is known), ``moment`` ->
-                                  ``toetsversie``, ``datum`` -> ``afnamedatum``, ``score`` ->
-                                  ``vaardigheidsscore``, ``niveau`` -> ``referentiescore``
-                                  ``AE`` (A-E) or ``IV`` (I-V), ``dle`` -> ``referentiescore``
-                                  ``DLE`` (vergelijkingsgroep ``Landelijk``)
-================================  =========================================================
+=================================  ========================================================
+``leerling.id``                    ``leerlingid`` (the school's key; required for PO-VO).
+                                   An import gets a new opaque id; the sender's key is kept
+                                   in ``x_oso.herkomst.leerlingid``
+``leerling.voornaam``              ``roepnaam``; also the single ``voornaam`` when the
+                                   official first names are not known (``x_oso.leerling``)
+``leerling.tussenvoegsel``         ``voorvoegsel``
+``leerling.achternaam``            ``achternaam``
+``leerling.geboortedatum``         ``geboortedatum``
+``leerling.groep`` (1-8)           ``jaargroep`` of this school year's ``schoolloopbaan``
+``leerling.stamgroep``             ``groepsnaam`` (and ``groepscode``) of that entry
+``inschrijving.ingeschreven``      ``datuminschrijving``
+``inschrijving.uitgeschreven``     ``datumuitschrijving``
+``plannen[]`` (export only)        ``onderwijsondersteuning/handelingsplan``: ``start`` ->
+                                   ``startdatum``; ``evaluatie.datum``, else
+                                   ``evaluatie_gepland`` -> ``einddatum``; ``vakgebied``,
+                                   else ``hulpvraag`` -> ``isgerichtop``; the whole plan as
+                                   a YAML text attachment
+``opp``                            ``onderwijsondersteuning/opp``: ``opgesteld`` <->
+                                   ``opp_ingangdatum``; the rest of the OPP as a YAML text
+                                   attachment
+``verklaringen[]``                 ``onderwijsondersteuning/diagnose`` with code ``F81.0``
+                                   (dyslexie) or ``F81.2`` (dyscalculie): ``datum``;
+                                   ``afgegeven_door`` <-> ``doorwie`` as "naam
+                                   (kwalificatie, BIG nummer)"; ``voor`` <-> ``naam`` as
+                                   "Dyslexieverklaring voor lezen en spellen"
+``toetsen[]``                      ``toetslijst/toets``: ``toets`` <-> ``toetsnaam`` (also
+                                   ``eldtoetscode`` when no code is known); ``moment`` <->
+                                   ``toetsversie`` (when it has the form ``M6``);
+                                   ``datum`` <-> ``afnamedatum``; a numeric ``score`` <->
+                                   ``vaardigheidsscore``, an AVI score <-> reference score
+                                   ``AVI``; ``niveau`` <-> reference score ``AE`` (A-E) or
+                                   ``IV`` (I-V); ``dle`` <-> reference score ``DLE``
+``okr`` (export only)              ``inzage``: ``inzage_ouders`` -> ``inzagedatum`` (with
+                                   ``inzage`` true); ``ouders_akkoord`` -> ``akkoord`` and
+                                   ``toestemming`` (Ja/Nee/Onbekend); ``opmerkingen_ouders``
+                                   -> ``redennietakkoord``. ``overstapadvies``:
+                                   ``aandachtspunten`` -> ``aandachtspunten`` (joined, at
+                                   most 280 characters, else -> ``argumentatie``),
+                                   ``schooladvies`` -> ``argumentatie``
+=================================  ========================================================
 
+Imported handelingsplannen stay in ``x_oso`` (they are the sending school's periods at its
+own zorgniveaus; ``plannen`` requires this school's ``niveau``) and are exported again.
 Not exported (no place in OSO, or not for another school): ``route``, ``betrokkenen``,
 ``niveaus``, ``besprekingen``, ``gesprekken``, ``toestemmingen``, ``onderzoeken``,
-``protocollen``, ``okr``, ``zienswijzen``, ``correcties``, ``inschrijving.vervolgschool`` and
-``toegelaten_vervolgschool`` (an OSO dossier names only the sending school), and never
+``protocollen``, ``groeidocument``, ``aanvragen``, ``zienswijzen``, ``correcties``,
+``toetsen[].soort``/``voldoende``, ``verklaringen[].onderzoek``, the other ``okr`` and
+``inschrijving`` fields (an OSO dossier names only the sending school), and never
 ``werkaantekeningen`` (not part of the pupil file, 003 §4.4).
 
-The ``oso`` key (passthrough; optional, ignored by every other part of Zorgkluis):
+The ``x_oso`` key (the passthrough; an ``x_`` key, so format/1 keeps it unchecked):
 
-``oso.leerling``
+``x_oso.leerling``
     OSO pupil data Zorgkluis does not model, as a generic tree (see
-    :mod:`dossier_format.oso_tree`): BSN or onderwijsnummer, geslacht, adresgeheim, addresses,
-    communicatie, gba, huisarts, verzorgersaansprakelijk, aansprakelijkeinstelling,
-    verzorger(s), VVE, the schoolloopbaan history, the rest of onderwijsondersteuning
-    (other diagnoses, medicijngebruik, TLV, arrangementen, LWOO, RVC), verzuim, the
-    eindtoets, cijferlijsten, attachments and VO results. Written back on export, with the
-    modelled fields laid over it. The children of ``leerling`` and ``onderwijsondersteuning``
-    may be in any order; deeper blocks must follow the XSD order. A school that exports a
-    dossier it did not import fills this block itself (an overstapdossier needs BSN or
-    onderwijsnummer, an address or ``adresgeheim``, and the verzorgers).
-``oso.toetsen``
+    :mod:`dossier_format.oso_tree`): BSN or onderwijsnummer, official first names, geslacht,
+    adresgeheim, addresses, communicatie, gba, huisarts, verzorgersaansprakelijk,
+    aansprakelijkeinstelling, verzorger(s), VVE, the schoolloopbaan history, the rest of
+    onderwijsondersteuning (other diagnoses, medicijngebruik, imported handelingsplannen,
+    TLV, arrangementen, LWOO, RVC), verzuim, the eindtoets, cijferlijsten, attachments and VO
+    results. Written back on export with the modelled fields laid over it. The children of
+    ``leerling`` and ``onderwijsondersteuning`` may be in any order; deeper blocks must follow
+    the XSD order. A school exporting a dossier it did not import fills this block itself:
+    an overstapdossier needs BSN or onderwijsnummer, an address or ``adresgeheim``, and the
+    verzorgers (or an aansprakelijke instelling).
+``x_oso.toetsen``
     List aligned by position with ``toetsen``: the unmodelled rest of each OSO toets
     (eldtoetscode, leergebied, afname details, other reference scores, onderdelen,
-    attachments).
-``oso.verklaringen``
+    attachments); ``null`` where there is none.
+``x_oso.verklaringen``
     List aligned by position with ``verklaringen``: the rest of each diagnose
-    (``instantie``, ``document``).
-``oso.plannen``
-    Mapping plan ``id`` -> rest of the handelingsplan (its original ``document``, exported
-    instead of a generated one). Imported plans get ids ``oso-hp-1``, ``oso-hp-2``, ...
-``oso.opp``
-    The rest of the OSO ``opp`` block (its documents).
-``oso.inzage``, ``oso.overstapadvies``
-    Statements of the *exporting* school for *this* transfer (ouderinzage: ``inzage``,
-    ``inzagedatum``, ``akkoord``, ...; the advice with ``contactnodig``, and for PO-VO
-    ``advies``). Exported as given; never filled by an import, because the parents' inzage of
-    an earlier transfer does not cover the next one.
-``oso.categorie_uitlevering``
-    The parents' opt-outs: ``{cat_x: "OPT-UIT"}`` for categories that the profile makes
+    (``instantie``, ``document``); ``null`` where there is none.
+``x_oso.opp``
+    The rest of the OSO ``opp`` block (``opp_einddatum``, documents).
+``x_oso.inzage``, ``x_oso.overstapadvies``
+    Statements of the *exporting* school for *this* transfer, used where ``okr`` does not say
+    it (``inzage``: ``voorlopigdossier``, ``inzage``, ``inzagedatum``, ``akkoord``, ...;
+    ``overstapadvies``: ``contactnodig``, ``contactpersoon``, and for PO-VO the ``advies``
+    code of OSO codelijst 2). Never filled by an import: the parents' inzage of an earlier
+    transfer does not cover the next one.
+``x_oso.categorie_uitlevering``
+    The parents' opt-outs: ``{cat_x: "OPT-UIT"}`` for categories the profile makes
     ``OPTIONEEL``; the data of such a category is left out of the export.
-``oso.herkomst``
+``x_oso.herkomst``
     What an import read that belongs to the sending school (``metadata``,
-    ``overdrachtsoort``, ``inzage``, ``school``, ``overstapadvies``). Kept for the record;
-    never exported.
+    ``overdrachtsoort``, ``inzage``, ``school``, ``overstapadvies``, ``leerlingid``; after
+    :func:`receive` also its ``inschrijving``). Kept for the record; never exported.
 """
 
 from __future__ import annotations
@@ -102,6 +115,7 @@ from typing import Any, Literal
 import yaml
 from lxml import etree
 
+from dossier_format.model import new_pupil_id
 from dossier_format.oso_errors import OsoError, StandardsNotFoundError, TreeError, XmlRefused
 from dossier_format.oso_tree import (
     OSO_NS,
@@ -123,6 +137,7 @@ from dossier_format.oso_validate import Melding, validate_xsd, validate_xslt
 
 __all__ = [
     "OSO_NS",
+    "PASSTHROUGH",
     "Adres",
     "Melding",
     "OsoError",
@@ -131,6 +146,7 @@ __all__ = [
     "StandardsNotFoundError",
     "XmlRefused",
     "from_oso",
+    "receive",
     "to_oso",
     "validate_xsd",
     "validate_xslt",
@@ -183,6 +199,11 @@ TOETSSCORE_ORDER = (
     "aantalopgaven", "aantalgoed", "aantalfout", "aantalgelezen", "tijd", "vaardigheidsscore",
     "codevaardigheidsschaal", "betrouwbaarheidsinterval",
 )  # fmt: skip
+OVERSTAPADVIES_ORDER = (
+    "advies", "wensouders", "wensleerling", "herzienadvies", "motivatie_herzienadvies",
+    "profiel", "argumentatie", "contactnodig", "contactpersoon", "contacttelefoon",
+    "contactemail", "aandachtspunten",
+)  # fmt: skip
 REFERENTIESCORE_ORDER = ("codereferentiescore", "codevergelijkingsgroep", "waarde", "kwalificatie")
 DOCUMENT_ORDER = ("bestandsnaam", "omschrijving", "bestandsinhoud")
 
@@ -212,15 +233,31 @@ _CATEGORIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("cat_bijlagedocs", "OPTIONEEL", "OPTIONEEL", ("overigdocumentlijst",)),
 )  # fmt: skip
 
+#: The dossier key of the passthrough (module docstring).
+PASSTHROUGH = "x_oso"
+
 _VERKLARING_CODES = {"dyslexie": "F81.0", "dyscalculie": "F81.2"}
 _VERKLARING_SOORT = {code: soort for soort, code in _VERKLARING_CODES.items()}
+_KWALIFICATIES = {
+    "gz_psycholoog": "GZ-psycholoog",
+    "klinisch_psycholoog": "klinisch psycholoog",
+    "kinder_en_jeugdpsycholoog": "kinder- en jeugdpsycholoog",
+    "orthopedagoog_generalist": "orthopedagoog-generalist",
+    "psycholoog": "psycholoog",
+    "orthopedagoog": "orthopedagoog",
+    "overig": "overig",
+}
+_KWALIFICATIE_CODES = {label: code for code, label in _KWALIFICATIES.items()}
+_VOOR = ("lezen", "spellen", "rekenen")
+_NIVEAU = re.compile(r"(?P<basis>A|B|C|D|E|I|II|III|IV|V)[+-]?")
 _AE = ("A", "B", "C", "D", "E")
-_IV = ("I", "II", "III", "IV", "V")
+_MOMENT = re.compile(r"(B|M|E)[1-8]?")
 _BRIN = re.compile(r"[0-9][0-9][A-Z][A-Z]")
 _VESTIGING = re.compile(r"[0-9][0-9]")
 _DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?\s*")
-_DOORWIE = re.compile(r"(?P<naam>[^()]*?) \((?P<kwalificatie>.*)\)")
+_DOORWIE = re.compile(r"(?P<naam>[^()]*?) \((?P<kwalificatie>[^(),]*?)(?:, BIG (?P<big>[^()]*))?\)")
 _VERKLARING_NAAM = re.compile(r"(?:Dyslexie|Dyscalculie)verklaring(?: voor (?P<voor>.+))?")
+_AANDACHTSPUNTEN_MAX = 280
 
 
 @dataclass(frozen=True)
@@ -305,7 +342,7 @@ def to_oso(
     try:
         return _Export(data, profile, sender, created).build()
     except TreeError as exc:
-        raise _bad(f"oso-blok: {exc.message}") from None
+        raise _bad(f"{PASSTHROUGH}: {exc.message}") from None
 
 
 def _check_school(school: SchoolInfo, wie: str) -> None:
@@ -388,6 +425,10 @@ def _yaml_text(title: str, value: Mapping[str, Any]) -> str:
     return f"# {title} (Zorgkluis)\n{body}"
 
 
+def _ja_nee(value: Any) -> str:
+    return "Ja" if value is True else "Nee" if value is False else "Onbekend"
+
+
 class _Export:
     def __init__(
         self, data: Mapping[str, Any], profile: str, sender: SchoolInfo, created: dt.datetime
@@ -395,10 +436,10 @@ class _Export:
         self.data = _mapping(data, "dossier")
         self.profile = profile
         self.sender = sender
-        self.created = created
         self.day = created.date() if isinstance(created, dt.datetime) else created
-        self.oso = _mapping(self.data.get("oso"), "oso")
+        self.oso = _mapping(self.data.get(PASSTHROUGH), PASSTHROUGH)
         self.leerling = _mapping(self.data.get("leerling"), "leerling")
+        self.okr = _mapping(self.data.get("okr"), "okr")
 
     def tree(self, key: str, name: str) -> etree._Element | None:
         value = self.oso.get(key)
@@ -409,7 +450,7 @@ class _Export:
         root = etree.Element(f"{{{OSO_NS}}}dossier", nsmap={None: OSO_NS})
         root.append(self.metadata(categories))
         sub(root, "overdrachtsoort", "overstapdossier")
-        inzage = self.tree("inzage", "inzage")
+        inzage = self.inzage()
         if inzage is not None and categories["cat_ouderinzage"] not in ("OPT-UIT", "VERBODEN"):
             root.append(inzage)
         school = self.school()
@@ -420,10 +461,11 @@ class _Export:
         etree.cleanup_namespaces(root, top_nsmap={None: OSO_NS})
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
-    # -- metadata and school
+    # -- metadata, inzage and school
 
     def categories(self) -> dict[str, str]:
-        wishes = _mapping(self.oso.get("categorie_uitlevering"), "oso.categorie_uitlevering")
+        where = f"{PASSTHROUGH}.categorie_uitlevering"
+        wishes = _mapping(self.oso.get("categorie_uitlevering"), where)
         out: dict[str, str] = {}
         for name, popo, povo, _ in _CATEGORIES:
             default = popo if self.profile == "PO-PO" else povo
@@ -431,14 +473,14 @@ class _Export:
             if wish is not None and wish != default:
                 if default != "OPTIONEEL" or wish != "OPT-UIT":
                     raise _bad(
-                        f"oso.categorie_uitlevering.{name}: {wish!r} kan niet; het profiel "
+                        f"{where}.{name}: {wish!r} kan niet; het profiel "
                         f"{self.profile} maakt deze categorie {default}"
                     )
                 default = wish
             out[name] = default
         unknown = set(wishes) - set(out)
         if unknown:
-            raise _bad(f"oso.categorie_uitlevering: onbekende categorie {sorted(unknown)[0]!r}")
+            raise _bad(f"{where}: onbekende categorie {sorted(unknown)[0]!r}")
         return out
 
     def metadata(self, categories: Mapping[str, str]) -> etree._Element:
@@ -454,6 +496,23 @@ class _Export:
             sub(cat, name, value)
         sub(md, "overstap", _OVERSTAP[self.profile])
         return md
+
+    def inzage(self) -> etree._Element | None:
+        """Ouderinzage from ``okr`` when it records one, else ``x_oso.inzage``."""
+        gezien = self.okr.get("inzage_ouders")
+        if gezien is None:
+            return self.tree("inzage", "inzage")
+        el = etree.Element(f"{{{OSO_NS}}}inzage")
+        sub(el, "voorlopigdossier", "false")
+        sub(el, "inzage", "true")
+        sub(el, "inzagedatum", _date(gezien, "okr.inzage_ouders"))
+        akkoord = self.okr.get("ouders_akkoord")
+        sub(el, "akkoord", _ja_nee(akkoord))
+        opmerkingen = _opt_str(self.okr.get("opmerkingen_ouders"), "okr.opmerkingen_ouders")
+        if akkoord is False and opmerkingen:
+            sub(el, "redennietakkoord", opmerkingen)
+        sub(el, "toestemming", _ja_nee(akkoord))
+        return el
 
     def school(self) -> etree._Element:
         s = self.sender
@@ -498,27 +557,20 @@ class _Export:
             reorder(oo, ONDERSTEUNING_ORDER)
         ll = self.leerling
         order = LEERLING_ORDER
-        voornaam = ll.get("voornaam")
-        if voornaam is not None:
-            voornaam = _str(voornaam, "leerling.voornaam")
-            if child(el, "voornaam") is None:
-                put_text(el, "voornaam", order, voornaam)
+        voornaam = _opt_str(ll.get("voornaam"), "leerling.voornaam")
+        if voornaam is not None and child(el, "voornaam") is None:
+            put_text(el, "voornaam", order, voornaam)
         put_text(el, "roepnaam", order, voornaam)
-        achternaam = ll.get("achternaam")
-        if achternaam is None:
+        put_text(
+            el, "voorvoegsel", order, _opt_str(ll.get("tussenvoegsel"), "leerling.tussenvoegsel")
+        )
+        if ll.get("achternaam") is None:
             raise _bad("leerling.achternaam ontbreekt (verplicht in OSO)")
-        achternaam = _str(achternaam, "leerling.achternaam")
-        voorvoegsel = text(child(el, "voorvoegsel"))
-        if voorvoegsel and achternaam.startswith(voorvoegsel + " "):
-            achternaam = achternaam[len(voorvoegsel) + 1 :]
-        else:
-            remove(el, "voorvoegsel")
-        put_text(el, "achternaam", order, achternaam)
+        put_text(el, "achternaam", order, _str(ll["achternaam"], "leerling.achternaam"))
         if ll.get("geboortedatum") is not None:
             remove(el, "geboortemaand")
-            put_text(
-                el, "geboortedatum", order, _date(ll["geboortedatum"], "leerling.geboortedatum")
-            )
+            geboren = _date(ll["geboortedatum"], "leerling.geboortedatum")
+            put_text(el, "geboortedatum", order, geboren)
         else:
             remove(el, "geboortedatum")
         put_text(el, "leerlingid", order, _opt_str(ll.get("id"), "leerling.id"))
@@ -526,14 +578,35 @@ class _Export:
         for key, name in (("ingeschreven", "datuminschrijving"),
                           ("uitgeschreven", "datumuitschrijving")):  # fmt: skip
             value = ins.get(key)
-            put_text(
-                el, name, order, None if value is None else _date(value, f"inschrijving.{key}")
-            )
-        advies = self.tree("overstapadvies", "overstapadvies")
+            datum = None if value is None else _date(value, f"inschrijving.{key}")
+            put_text(el, name, order, datum)
+        advies = self.overstapadvies()
         put(el, "overstapadvies", order, [] if advies is None else [advies])
         self.schoolloopbaan(el)
         self.ondersteuning(el)
         self.toetsen(el)
+        return el
+
+    def overstapadvies(self) -> etree._Element | None:
+        """``x_oso.overstapadvies`` with the OKR's aandachtspunten and schooladvies laid over."""
+        el = self.tree("overstapadvies", "overstapadvies")
+        punten = [
+            _str(p, f"okr.aandachtspunten[{i}]")
+            for i, p in enumerate(_list(self.okr.get("aandachtspunten"), "okr.aandachtspunten"))
+        ]
+        advies = _opt_str(self.okr.get("schooladvies"), "okr.schooladvies")
+        if not punten and advies is None:
+            return el
+        if el is None:
+            el = etree.Element(f"{{{OSO_NS}}}overstapadvies")
+        argumentatie = [f"Schooladvies: {advies}"] if advies else []
+        samen = "; ".join(punten)
+        if punten and len(samen) <= _AANDACHTSPUNTEN_MAX:
+            put_text(el, "aandachtspunten", OVERSTAPADVIES_ORDER, samen)
+        elif punten:
+            argumentatie.append("Aandachtspunten: " + samen)
+        if argumentatie:
+            put_text(el, "argumentatie", OVERSTAPADVIES_ORDER, "\n".join(argumentatie))
         return el
 
     def schoolloopbaan(self, el: etree._Element) -> None:
@@ -567,14 +640,15 @@ class _Export:
         if oo is None:
             oo = etree.Element(f"{{{OSO_NS}}}onderwijsondersteuning")
         diagnoses = children(oo, "diagnose")
-        extras = _list(self.oso.get("verklaringen"), "oso.verklaringen")
+        extras = _list(self.oso.get("verklaringen"), f"{PASSTHROUGH}.verklaringen")
         for i, v in enumerate(_list(self.data.get("verklaringen"), "verklaringen")):
             extra = extras[i] if i < len(extras) else None
             diagnoses.append(self.verklaring(_mapping(v, f"verklaringen[{i}]"), i, extra))
         put(oo, "diagnose", ONDERSTEUNING_ORDER, diagnoses)
-        plans = _list(self.data.get("plannen"), "plannen")
-        put(oo, "handelingsplan", ONDERSTEUNING_ORDER,
-            [self.plan(_mapping(p, f"plannen[{i}]"), i) for i, p in enumerate(plans)])  # fmt: skip
+        plans = children(oo, "handelingsplan")  # imported ones, kept in the passthrough
+        for i, p in enumerate(_list(self.data.get("plannen"), "plannen")):
+            plans.append(self.plan(_mapping(p, f"plannen[{i}]"), i))
+        put(oo, "handelingsplan", ONDERSTEUNING_ORDER, plans)
         opp = self.opp()
         put(oo, "opp", ONDERSTEUNING_ORDER, [] if opp is None else [opp])
         put(el, "onderwijsondersteuning", LEERLING_ORDER, [oo] if len(oo) else [])
@@ -589,65 +663,60 @@ class _Export:
             el = etree.Element(f"{{{OSO_NS}}}diagnose")
         put_text(el, "code", DIAGNOSE_ORDER, _VERKLARING_CODES[soort])
         naam = f"{soort.capitalize()}verklaring"
-        voor = v.get("voor")
+        voor = [_str(x, f"{where}.voor") for x in _list(v.get("voor"), f"{where}.voor")]
         if voor:
-            parts = [voor] if isinstance(voor, str) else [_str(x, f"{where}.voor") for x in voor]
-            naam += " voor " + " en ".join(parts)
+            naam += " voor " + " en ".join(voor)
         put_text(el, "naam", DIAGNOSE_ORDER, naam)
         datum = v.get("datum")
         put_text(el, "datum", DIAGNOSE_ORDER, None if datum is None else _date(datum, where))
         door = _mapping(v.get("afgegeven_door"), f"{where}.afgegeven_door")
         doorwie = _opt_str(door.get("naam"), f"{where}.afgegeven_door.naam")
-        kwalificatie = _opt_str(door.get("kwalificatie"), f"{where}.afgegeven_door.kwalificatie")
-        if doorwie and kwalificatie:
-            doorwie = f"{doorwie} ({kwalificatie})"
-        put_text(el, "doorwie", DIAGNOSE_ORDER, doorwie or kwalificatie)
+        kwalificatie = door.get("kwalificatie")
+        label = _KWALIFICATIES.get(kwalificatie, kwalificatie) if kwalificatie else None
+        extra_info = [_str(label, f"{where}.afgegeven_door.kwalificatie")] if label else []
+        big = _opt_str(door.get("big_nummer"), f"{where}.afgegeven_door.big_nummer")
+        if big:
+            extra_info.append(f"BIG {big}")
+        if doorwie and extra_info:
+            doorwie = f"{doorwie} ({', '.join(extra_info)})"
+        put_text(el, "doorwie", DIAGNOSE_ORDER, doorwie or ", ".join(extra_info) or None)
         return el
 
     def plan(self, p: Mapping[str, Any], i: int) -> etree._Element:
         where = f"plannen[{i}]"
         if p.get("start") is None:
             raise _bad(f"{where}.start ontbreekt (verplicht in OSO)")
-        plan_id = None if p.get("id") is None else str(p["id"])
-        extras = _mapping(self.oso.get("plannen"), "oso.plannen")
-        el = None
-        if plan_id is not None and plan_id in extras:
-            el = from_tree("handelingsplan", extras[plan_id])
-        if el is None:
-            el = etree.Element(f"{{{OSO_NS}}}handelingsplan")
-        put_text(el, "startdatum", HANDELINGSPLAN_ORDER, _date(p["start"], f"{where}.start"))
+        el = etree.Element(f"{{{OSO_NS}}}handelingsplan")
+        sub(el, "startdatum", _date(p["start"], f"{where}.start"))
         evaluatie = _mapping(p.get("evaluatie"), f"{where}.evaluatie")
         eind = evaluatie.get("datum") or p.get("evaluatie_gepland")
-        put_text(el, "einddatum", HANDELINGSPLAN_ORDER,
-                 None if eind is None else _date(eind, f"{where}.evaluatie"))  # fmt: skip
-        gericht = p.get("hulpvraag") or p.get("soort") or "handelingsplan"
-        put_text(el, "isgerichtop", HANDELINGSPLAN_ORDER, _str(gericht, f"{where}.hulpvraag"))
-        if child(el, "document") is None:
-            naam = f"plan-{plan_id or i + 1}.txt"
-            doc = document(naam, f"Plan {plan_id or i + 1}", _yaml_text("Plan", p), self.day)
-            put(el, "document", HANDELINGSPLAN_ORDER, [doc])
+        if eind is not None:
+            sub(el, "einddatum", _date(eind, f"{where}.evaluatie"))
+        gericht = p.get("vakgebied") or p.get("hulpvraag") or p.get("soort") or "handelingsplan"
+        sub(el, "isgerichtop", _str(gericht, f"{where}.hulpvraag"))
+        label = _str(p.get("id") or i + 1, f"{where}.id")
+        el.append(document(f"plan-{label}.txt", f"Plan {label}", _yaml_text("Plan", p), self.day))
         return el
 
     def opp(self) -> etree._Element | None:
-        opp = self.data.get("opp")
-        if opp is None:
+        if self.data.get("opp") is None:
             return None
-        opp = _mapping(opp, "opp")
+        opp = _mapping(self.data["opp"], "opp")
         el = self.tree("opp", "opp")
         if el is None:
             el = etree.Element(f"{{{OSO_NS}}}opp")
-        if opp.get("start") is None:
-            raise _bad("opp.start ontbreekt (verplicht in OSO)")
-        put_text(el, "opp_ingangdatum", OPP_ORDER, _date(opp["start"], "opp.start"))
-        einde = opp.get("einde")
-        put_text(el, "opp_einddatum", OPP_ORDER, None if einde is None else _date(einde, "opp"))
-        if child(el, "document") is None:
-            doc = document("opp.txt", "Ontwikkelingsperspectief", _yaml_text("OPP", opp), self.day)
-            put(el, "document", OPP_ORDER, [doc])
+        if opp.get("opgesteld") is None:
+            raise _bad("opp.opgesteld ontbreekt (verplicht in OSO)")
+        put_text(el, "opp_ingangdatum", OPP_ORDER, _date(opp["opgesteld"], "opp.opgesteld"))
+        if set(opp) - {"opgesteld"}:
+            docs = children(el, "document")
+            docs.append(document("opp.txt", "Ontwikkelingsperspectief", _yaml_text("OPP", opp),
+                                 self.day))  # fmt: skip
+            put(el, "document", OPP_ORDER, docs)
         return el
 
     def toetsen(self, el: etree._Element) -> None:
-        extras = _list(self.oso.get("toetsen"), "oso.toetsen")
+        extras = _list(self.oso.get("toetsen"), f"{PASSTHROUGH}.toetsen")
         vanaf = self.toets_vanaf()
         out = []
         for i, t in enumerate(_list(self.data.get("toetsen"), "toetsen")):
@@ -683,26 +752,25 @@ class _Export:
         if child(ident, "eldtoetscode") is None:
             put_text(ident, "eldtoetscode", TOETSID_ORDER, naam)
         put_text(ident, "toetsnaam", TOETSID_ORDER, naam)
-        put_text(ident, "toetsversie", TOETSID_ORDER, _opt_str(t.get("moment"), f"{where}.moment"))
+        moment = _opt_str(t.get("moment"), f"{where}.moment")
+        if moment is not None:
+            put_text(ident, "toetsversie", TOETSID_ORDER, moment)
         put_text(ensure(el, "afname", TOETS_ORDER), "afnamedatum", AFNAME_ORDER, datum)
         resultaat = ensure(el, "resultaat", TOETS_ORDER)
         score = t.get("score")
-        if score is not None:
-            if isinstance(score, bool) or not isinstance(score, int | float):
-                raise _bad(f"{where}.score: verwacht een getal, kreeg {score!r}")
+        wanted: list[tuple[tuple[str, ...], str, str]] = []
+        if isinstance(score, int | float) and not isinstance(score, bool):
             ts = ensure(resultaat, "toetsscore", RESULTAAT_ORDER)
             put_text(ts, "vaardigheidsscore", TOETSSCORE_ORDER, str(score))
-        elif (ts := child(resultaat, "toetsscore")) is not None:
-            remove(ts, "vaardigheidsscore")
-            if not len(ts):
-                resultaat.remove(ts)
+        elif score is not None:
+            wanted.append((("AVI",), "AVI", _str(score, f"{where}.score")))
         niveau = t.get("niveau")
-        dle = t.get("dle")
-        wanted: list[tuple[tuple[str, ...], str, str]] = []
         if niveau is not None:
-            if niveau not in _AE + _IV:
+            m = _NIVEAU.fullmatch(niveau) if isinstance(niveau, str) else None
+            if m is None:
                 raise _bad(f"{where}.niveau: verwacht A-E of I-V, kreeg {niveau!r}")
-            wanted.append((("AE", "IV"), "AE" if niveau in _AE else "IV", niveau))
+            wanted.append((("AE", "IV"), "AE" if m["basis"] in _AE else "IV", niveau))
+        dle = t.get("dle")
         if dle is not None:
             if isinstance(dle, bool) or not isinstance(dle, int):
                 raise _bad(f"{where}.dle: verwacht een geheel getal, kreeg {dle!r}")
@@ -756,33 +824,80 @@ def _opt_str(value: Any, where: str) -> str | None:
 # --------------------------------------------------------------------------------- import
 
 
-def from_oso(xml: bytes, source: str = "<oso>") -> dict[str, Any]:
+def from_oso(xml: bytes, source: str = "<oso>", *, pupil_id: str | None = None) -> dict[str, Any]:
     """Read an OSO 2019.1 dossier into a Zorgkluis dossier dict.
 
-    The mapped fields land in their Zorgkluis keys; everything else is kept under ``oso``
-    (see module docstring), so :func:`to_oso` can write it again. Nothing from the file is
-    trusted: no DTD, entities or network access; an input that is not an OSO 2019 dossier is
-    refused.
+    The mapped fields land in their Zorgkluis keys; everything else is kept under ``x_oso``
+    (module docstring), so :func:`to_oso` can write it again. ``inschrijving`` still holds the
+    sending school's dates; :func:`receive` makes the result a pupil of the receiving school.
+    Nothing from the file is trusted: no DTD, entities or network access; an input that is not
+    an OSO 2019 dossier is refused.
 
     Args:
         xml: the document.
         source: file name for error messages.
+        pupil_id: the ``leerling.id`` to use; default a new opaque id (``new_pupil_id``). The
+            sending school's ``leerlingid`` goes to ``x_oso.herkomst.leerlingid``.
     Returns:
-        A dict starting with ``formaat: zorgkluis-dossier/1``. ``leerling.id`` is the
-        sending school's ``leerlingid`` when present (a vault may replace it by its own id).
+        A dict in canonical key order starting with ``formaat: zorgkluis-dossier/1``; it has no
+        ``route`` (the receiving school's choice).
     Raises:
-        OsoError: for any input that cannot be read (this is the only exception raised).
+        OsoError: for any input that cannot be read (the only exception it raises).
     """
     try:
         root = safe_parse(xml)
     except XmlRefused as exc:
         raise OsoError(exc.message, source, exc.line) from None
     try:
-        return _Import(root, source).build()
+        return _Import(root, source).build(pupil_id or new_pupil_id())
     except OsoError:
         raise
     except (ValueError, TypeError, InvalidOperation) as exc:  # defensive: never a traceback
         raise OsoError(f"onleesbaar OSO-dossier: {exc}", source) from None
+
+
+def receive(data: Mapping[str, Any], *, route: str, ingeschreven: dt.date | None) -> dict[str, Any]:
+    """Make an imported dossier (from :func:`from_oso`) a new pupil of the receiving school.
+
+    The sending school's ``inschrijving`` moves to ``x_oso.herkomst.inschrijving``; the new
+    ``inschrijving`` has ``ingeschreven`` and ``vorige_school`` (the sender's name), and the
+    dossier gets the receiving school's ``route``.
+
+    Args:
+        data: the imported dossier; not changed.
+        route: the receiving school's route id.
+        ingeschreven: the enrolment date at the receiving school (None: still to be filled).
+    Returns:
+        A new dossier dict in canonical key order.
+    """
+    out = copy.deepcopy(dict(data))
+    passthrough = dict(out.get(PASSTHROUGH) or {})
+    herkomst = dict(passthrough.get("herkomst") or {})
+    if out.get("inschrijving"):
+        herkomst["inschrijving"] = out["inschrijving"]
+    passthrough["herkomst"] = herkomst
+    inschrijving: dict[str, Any] = {"ingeschreven": ingeschreven}
+    school = herkomst.get("school")
+    if isinstance(school, Mapping) and isinstance(school.get("naam"), str):
+        inschrijving["vorige_school"] = school["naam"]
+    out["inschrijving"] = inschrijving
+    out["route"] = route
+    out[PASSTHROUGH] = passthrough
+    return _canonical(out)
+
+
+_ORDER = (
+    "formaat", "leerling", "inschrijving", "route", "betrokkenen", "niveaus", "plannen",
+    "besprekingen", "gesprekken", "toestemmingen", "toetsen", "onderzoeken", "verklaringen",
+    "protocollen", "opp", "groeidocument", "aanvragen", "okr", "zienswijzen", "correcties",
+    "werkaantekeningen",
+)  # fmt: skip
+
+
+def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level keys in the order of docs/format.md section 4; ``x_`` keys last."""
+    rank = {k: i for i, k in enumerate(_ORDER)}
+    return dict(sorted(data.items(), key=lambda kv: rank.get(kv[0], len(_ORDER))))
 
 
 class _Import:
@@ -826,11 +941,11 @@ class _Import:
         except ValueError:
             raise self.fail(f"<{local(el)}> is geen datum: {el.text!r}", el) from None
 
-    def build(self) -> dict[str, Any]:
+    def build(self, pupil_id: str) -> dict[str, Any]:
         ll = copy.deepcopy(self.leerling)  # a copy we may strip
         out: dict[str, Any] = {"formaat": FORMAT_ID}
         oso: dict[str, Any] = {"herkomst": self.herkomst()}
-        out["leerling"] = self.pupil(ll)
+        out["leerling"] = {"id": pupil_id, **self.pupil(ll)}
         inschrijving = {}
         for key, name in (("ingeschreven", "datuminschrijving"),
                           ("uitgeschreven", "datumuitschrijving")):  # fmt: skip
@@ -840,17 +955,11 @@ class _Import:
             remove(ll, name)
         if inschrijving:
             out["inschrijving"] = inschrijving
-        oo = child(ll, "onderwijsondersteuning")
-        if oo is not None:
-            plannen, extras = self.plannen(oo)
-            if plannen:
-                out["plannen"] = plannen
-            if extras:
-                oso["plannen"] = extras
         toetsen, toets_extras = self.toetsen(ll)
         if toetsen:
             out["toetsen"] = toetsen
             oso["toetsen"] = toets_extras
+        oo = child(ll, "onderwijsondersteuning")
         if oo is not None:
             verklaringen, verklaring_extras = self.verklaringen(oo)
             if verklaringen:
@@ -867,8 +976,8 @@ class _Import:
         rest = to_tree(ll)
         if rest:
             oso["leerling"] = rest
-        out["oso"] = oso
-        return out
+        out[PASSTHROUGH] = oso
+        return _canonical(out)
 
     def herkomst(self) -> dict[str, Any]:
         school = copy.deepcopy(self.school)
@@ -882,23 +991,22 @@ class _Import:
         advies = child(self.leerling, "overstapadvies")
         if advies is not None:
             out["overstapadvies"] = to_tree(advies)
+        leerlingid = text(child(self.leerling, "leerlingid"))
+        if leerlingid:
+            out["leerlingid"] = leerlingid
         return out
 
     def pupil(self, ll: etree._Element) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        leerlingid = text(child(ll, "leerlingid"))
-        if leerlingid:
-            out["id"] = leerlingid
         voornamen = [text(v) for v in children(ll, "voornaam")]
         roepnaam = text(child(ll, "roepnaam"))
         voornaam = roepnaam or (voornamen[0] if voornamen else None)
         if voornaam:
             out["voornaam"] = voornaam
-        achternaam = text(child(ll, "achternaam")) or ""
-        voorvoegsel = text(child(ll, "voorvoegsel"))
-        if voorvoegsel:
-            achternaam = f"{voorvoegsel} {achternaam}"
-        out["achternaam"] = achternaam
+        tussenvoegsel = text(child(ll, "voorvoegsel"))
+        if tussenvoegsel:
+            out["tussenvoegsel"] = tussenvoegsel
+        out["achternaam"] = text(child(ll, "achternaam")) or ""
         geboortedatum = self.date(child(ll, "geboortedatum"))
         if geboortedatum is not None:
             out["geboortedatum"] = geboortedatum
@@ -910,30 +1018,8 @@ class _Import:
             groepsnaam = text(child(current, "groepsnaam"))
             if groepsnaam:
                 out["stamgroep"] = groepsnaam
-        remove(ll, "roepnaam", "achternaam", "geboortedatum", "leerlingid")
+        remove(ll, "roepnaam", "voorvoegsel", "achternaam", "geboortedatum", "leerlingid")
         return out
-
-    def plannen(self, oo: etree._Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        plannen: list[dict[str, Any]] = []
-        extras: dict[str, Any] = {}
-        for n, hp in enumerate(children(oo, "handelingsplan"), start=1):
-            plan_id = f"oso-hp-{n}"
-            plan: dict[str, Any] = {"id": plan_id, "soort": "handelingsplan"}
-            hulpvraag = text(child(hp, "isgerichtop"))
-            if hulpvraag:
-                plan["hulpvraag"] = hulpvraag
-            start = self.date(child(hp, "startdatum"))
-            if start is not None:
-                plan["start"] = start
-            eind = self.date(child(hp, "einddatum"))
-            if eind is not None:
-                plan["evaluatie_gepland"] = eind
-            remove(hp, "startdatum", "einddatum", "isgerichtop")
-            if len(hp):
-                extras[plan_id] = to_tree(hp)
-            plannen.append(plan)
-        remove(oo, "handelingsplan")
-        return plannen, extras
 
     def verklaringen(self, oo: etree._Element) -> tuple[list[dict[str, Any]], list[Any]]:
         verklaringen: list[dict[str, Any]] = []
@@ -942,23 +1028,21 @@ class _Import:
             codes = [text(c) for c in children(diag, "code")]
             if len(codes) != 1 or codes[0] not in _VERKLARING_SOORT:
                 continue
-            v: dict[str, Any] = {"soort": _VERKLARING_SOORT[codes[0] or ""]}
+            soort = _VERKLARING_SOORT[codes[0] or ""]
+            v: dict[str, Any] = {"id": f"vk-{len(verklaringen) + 1}", "soort": soort}
             datum = self.date(child(diag, "datum"))
             if datum is not None:
                 v["datum"] = datum
             doorwie = text(child(diag, "doorwie"))
             if doorwie:
-                m = _DOORWIE.fullmatch(doorwie)
-                v["afgegeven_door"] = (
-                    {"naam": m["naam"], "kwalificatie": m["kwalificatie"]}
-                    if m
-                    else {"naam": doorwie}
-                )
+                v["afgegeven_door"] = _afgegeven_door(doorwie)
             m = _VERKLARING_NAAM.fullmatch(text(child(diag, "naam")) or "")
-            if m and m["voor"]:
-                v["voor"] = m["voor"].split(" en ")
-                remove(diag, "naam")
-            elif m:
+            voor = m["voor"].split(" en ") if m and m["voor"] else []
+            if soort == "dyscalculie" and not voor:
+                voor = ["rekenen"]
+            if voor and all(x in _VOOR for x in voor):
+                v["voor"] = voor
+            if m:
                 remove(diag, "naam")
             remove(diag, "code", "datum", "doorwie")
             verklaringen.append(v)
@@ -973,11 +1057,8 @@ class _Import:
         opp: dict[str, Any] = {}
         start = self.date(child(el, "opp_ingangdatum"))
         if start is not None:
-            opp["start"] = start
-        einde = self.date(child(el, "opp_einddatum"))
-        if einde is not None:
-            opp["einde"] = einde
-        remove(el, "opp_ingangdatum", "opp_einddatum")
+            opp["opgesteld"] = start
+        remove(el, "opp_ingangdatum")
         oo.remove(el)
         return opp, (to_tree(el) if len(el) else None)
 
@@ -988,7 +1069,7 @@ class _Import:
         toetsen: list[dict[str, Any]] = []
         extras: list[Any] = []
         for el in children(lijst, "toets"):
-            toetsen.append(self.toets(el))
+            toetsen.append({"id": f"tt-{len(toetsen) + 1}", **self.toets(el)})
             extras.append(to_tree(el) if len(el) else None)
         ll.remove(lijst)
         return toetsen, extras
@@ -1000,10 +1081,11 @@ class _Import:
             naam = text(child(ident, "toetsnaam")) or text(child(ident, "eldtoetscode"))
             if naam:
                 t["toets"] = naam
+            remove(ident, "toetsnaam")
             moment = text(child(ident, "toetsversie"))
-            if moment:
+            if moment and _MOMENT.fullmatch(moment):
                 t["moment"] = moment
-            remove(ident, "toetsnaam", "toetsversie")
+                remove(ident, "toetsversie")
         afname = child(el, "afname")
         if afname is not None:
             datum = self.date(child(afname, "afnamedatum"))
@@ -1023,16 +1105,37 @@ class _Import:
         for ref in children(resultaat, "referentiescore"):
             code = text(child(ref, "codereferentiescore"))
             waarde = (text(child(ref, "waarde")) or "").strip()
-            if "niveau" not in t and (
-                (code == "AE" and waarde in _AE) or (code == "IV" and waarde in _IV)
+            m = _NIVEAU.fullmatch(waarde)
+            if (
+                "niveau" not in t
+                and m
+                and (code == "AE") == (m["basis"] in _AE)
+                and (code in ("AE", "IV"))
             ):
                 t["niveau"] = waarde
-            elif code == "DLE" and "dle" not in t and re.fullmatch(r"-?\d+", waarde):
+            elif code == "DLE" and "dle" not in t and re.fullmatch(r"\d+", waarde):
                 t["dle"] = int(waarde)
+            elif code == "AVI" and "score" not in t and waarde:
+                t["score"] = waarde
             else:
                 continue
             remove(ref, "waarde")  # the modelled value; the rest of the score stays
         return t
+
+
+def _afgegeven_door(doorwie: str) -> dict[str, str]:
+    """Parse "naam (kwalificatie, BIG nummer)" as written by the export."""
+    m = _DOORWIE.fullmatch(doorwie)
+    if m is None:
+        return {"naam": doorwie}
+    out = {"naam": m["naam"]}
+    code = _KWALIFICATIE_CODES.get(m["kwalificatie"])
+    if code is None:  # not ours: keep the text whole rather than guess
+        return {"naam": doorwie}
+    out["kwalificatie"] = code
+    if m["big"]:
+        out["big_nummer"] = m["big"]
+    return out
 
 
 def _number(value: str | None) -> int | float | None:

@@ -1,19 +1,16 @@
-"""Errors of the OSO conversion.
-
-``OsoError`` mirrors the contract of ``dossier_format.errors.DossierError`` (``.message`` in
-Dutch, ``.source``, ``.line``, ``.column``, ``str()`` = ``"bron:regel:kolom: boodschap"``).
-It becomes a subclass of DossierError as soon as that module exists.
-"""
+"""Errors of the OSO conversion: all are :class:`OsoError`, a ``DossierError``."""
 
 from __future__ import annotations
 
+from dossier_format.errors import DossierError
 
-class OsoError(ValueError):
+
+class OsoError(DossierError):
     """An OSO document cannot be read or written.
 
     Args:
         message: what is wrong, in Dutch.
-        source: file name or ``"<oso>"``.
+        source: file name, ``"<oso>"`` for XML without a name, ``"<dossier>"`` for dossier data.
         line: 1-based line in the XML, when known.
         column: 1-based column, when known.
     """
@@ -25,19 +22,7 @@ class OsoError(ValueError):
         line: int | None = None,
         column: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.source = source
-        self.line = line
-        self.column = column
-
-    def __str__(self) -> str:
-        where = self.source
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
+        super().__init__(message, source=source, line=line, column=column)
 
 
 class XmlRefused(OsoError):
@@ -45,7 +30,7 @@ class XmlRefused(OsoError):
 
 
 class TreeError(OsoError):
-    """A passthrough tree under ``oso`` has a shape that cannot become XML."""
+    """A passthrough tree under ``x_oso`` has a shape that cannot become XML."""
 
 
 class StandardsNotFoundError(OsoError):

@@ -47,9 +47,10 @@ CREATED = dt.datetime(2025, 3, 28, 10, 30)
 _POPO: dict[str, Any] = {
     "formaat": "zorgkluis-dossier/1",
     "leerling": {
-        "id": "ll-7QK2M4ZP9X",
+        "id": "ll-7qk2m4zp9x",
         "voornaam": "Noor",
-        "achternaam": "van der Heijden",
+        "tussenvoegsel": "van der",
+        "achternaam": "Heijden",
         "geboortedatum": dt.date(2015, 10, 14),
         "groep": 6,
         "stamgroep": "Zeesterren",
@@ -57,12 +58,13 @@ _POPO: dict[str, Any] = {
     "inschrijving": {
         "ingeschreven": dt.date(2019, 10, 14),
         "uitgeschreven": dt.date(2025, 3, 28),
+        "reden_uitschrijving": "verhuizing",
         "vervolgschool": "OBS De Regenboog",
     },
     "route": "003",
     "betrokkenen": [
-        {"medewerker": "m-ib01", "rol": "intern_begeleider"},
-        {"medewerker": "m-lk07", "rol": "leerkracht"},
+        {"medewerker": "ib-devries", "rol": "intern_begeleider"},
+        {"medewerker": "lk-jansen", "rol": "leerkracht"},
     ],
     "niveaus": [
         {"niveau": 1, "vanaf": dt.date(2019, 10, 14), "reden": "instroom"},
@@ -70,33 +72,38 @@ _POPO: dict[str, Any] = {
     ],
     "plannen": [
         {
-            "id": "hp-2024-1",
+            "id": "pl-1",
             "soort": "handelingsplan",
             "niveau": 2,
-            "hulpvraag": "Technisch lezen: tempo DMT blijft achter",
+            "vakgebied": "technisch lezen",
+            "hulpvraag": "Hoe verhogen we Noors leestempo op de DMT?",
             "doelen": ["DMT-kaart 2: 10 woorden meer per minuut", "AVI M5 beheersing"],
+            "frequentie": {"keer_per_week": 3, "minuten": 20},
             "start": dt.date(2024, 9, 23),
             "evaluatie_gepland": dt.date(2024, 11, 18),
             "evaluatie": {
                 "datum": dt.date(2024, 11, 20),
-                "uitkomst": "doel deels behaald",
+                "uitkomst": "gedeeltelijk",
                 "toelichting": "tempo +7; tweede periode met RALFI",
             },
         },
         {
-            "id": "hp-2024-2",
+            "id": "pl-2",
             "soort": "handelingsplan",
             "niveau": 2,
-            "hulpvraag": "Technisch lezen: tweede periode",
+            "vakgebied": "technisch lezen",
+            "hulpvraag": "Hoe verhogen we Noors leestempo op de DMT?",
             "doelen": ["DMT-kaart 2: +5 woorden per minuut"],
             "start": dt.date(2024, 11, 25),
             "evaluatie_gepland": dt.date(2025, 2, 3),
         },
     ],
-    "besprekingen": [{"datum": dt.date(2024, 9, 16), "soort": "groepsbespreking"}],
+    "besprekingen": [{"id": "bs-1", "datum": dt.date(2024, 9, 16), "soort": "groepsbespreking"}],
     "toetsen": [
         {
+            "id": "tt-1",
             "toets": "DMT",
+            "soort": "lvs",
             "moment": "M6",
             "datum": dt.date(2025, 1, 20),
             "score": 42,
@@ -104,26 +111,59 @@ _POPO: dict[str, Any] = {
             "dle": 22,
         },
         {
-            "toets": "Rekenen-Wiskunde",
+            "id": "tt-2",
+            "toets": "Cito Rekenen-Wiskunde",
             "moment": "M6",
             "datum": dt.date(2025, 1, 22),
             "score": 178,
-            "niveau": "B",
+            "niveau": "B+",
         },
-        {"toets": "Spelling", "moment": "E5", "datum": dt.date(2024, 6, 10), "niveau": "D"},
+        {
+            "id": "tt-3",
+            "toets": "AVI",
+            "moment": "E5",
+            "datum": dt.date(2024, 6, 10),
+            "score": "M5",
+        },
+        {
+            "id": "tt-4",
+            "toets": "Cito Spelling",
+            "moment": "E5",
+            "datum": dt.date(2024, 6, 10),
+            "niveau": "D",
+        },
     ],
     "verklaringen": [
         {
+            "id": "vk-1",
             "soort": "dyslexie",
             "datum": dt.date(2025, 2, 14),
-            "afgegeven_door": {"naam": "drs. E. Bakker", "kwalificatie": "GZ-psycholoog (BIG)"},
+            "afgegeven_door": {
+                "naam": "drs. E. Bakker",
+                "kwalificatie": "gz_psycholoog",
+                "big_nummer": "BIG-TEST-001",
+            },
             "voor": ["lezen", "spellen"],
         }
     ],
+    "okr": {
+        "opgesteld": dt.date(2025, 3, 10),
+        "compleet": True,
+        "aandachtspunten": ["Leest hardop liever niet voor de groep", "Dyslexiepas: extra tijd"],
+        "inzage_ouders": dt.date(2025, 3, 20),
+        "ouders_akkoord": True,
+        "ondertekend_ouders": dt.date(2025, 3, 20),
+        "ontvanger": "OBS De Regenboog",
+    },
     "werkaantekeningen": [
-        {"auteur": "m-lk07", "datum": dt.date(2024, 10, 1), "tekst": "WERKAANTEKENING-GEHEIM"}
+        {
+            "id": "wa-1",
+            "auteur": "lk-jansen",
+            "datum": dt.date(2024, 10, 1),
+            "tekst": "WERKAANTEKENING-GEHEIM",
+        },
     ],
-    "oso": {
+    "x_oso": {
         "leerling": {
             "geslacht": "1",
             "adresgeheim": False,
@@ -148,13 +188,6 @@ _POPO: dict[str, Any] = {
                 }
             ],
         },
-        "inzage": {
-            "voorlopigdossier": False,
-            "inzage": True,
-            "inzagedatum": dt.date(2025, 3, 20),
-            "akkoord": "Ja",
-            "toestemming": "Ja",
-        },
         "overstapadvies": {
             "contactnodig": True,
             "contactpersoon": "M. de Vries (intern begeleider)",
@@ -177,14 +210,23 @@ def povo_dossier() -> dict[str, Any]:
     d["leerling"]["stamgroep"] = "Bovenbouw 8b"
     d["inschrijving"]["uitgeschreven"] = dt.date(2025, 7, 11)
     d["toetsen"].append(
-        {"toets": "Begrijpend lezen", "moment": "M4", "datum": dt.date(2021, 1, 18), "niveau": "C"}
+        {
+            "id": "tt-5",
+            "toets": "Cito Begrijpend lezen",
+            "moment": "M4",
+            "datum": dt.date(2021, 1, 18),
+            "niveau": "C",
+        }
     )
     d["opp"] = {
-        "start": dt.date(2024, 1, 15),
+        "opgesteld": dt.date(2024, 1, 15),
+        "criteria": ["achterstand_1_jaar"],
         "uitstroomperspectief": "vmbo-kader",
-        "tussendoelen": ["rekenen 1F eind groep 8"],
+        "besproken_in_zorgteam": dt.date(2024, 1, 8),
+        "tussendoelen": [{"datum": dt.date(2025, 6, 30), "doel": "rekenen 1F"}],
     }
-    d["oso"]["overstapadvies"] = {"advies": "40", "contactnodig": False}
+    d["okr"]["schooladvies"] = "vmbo-kader/vmbo-gt"
+    d["x_oso"]["overstapadvies"] = {"advies": "40", "contactnodig": False}
     return d
 
 

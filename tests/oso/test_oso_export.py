@@ -62,22 +62,67 @@ def test_export_header_and_profile(popo: dict[str, Any], povo: dict[str, Any]) -
 
 
 def test_modelled_fields_survive_export_and_import(popo: dict[str, Any]) -> None:
-    again = from_oso(_popo_xml(popo))
+    again = from_oso(_popo_xml(popo), pupil_id=popo["leerling"]["id"])
     assert again["leerling"] == popo["leerling"]
     assert again["inschrijving"] == {
-        k: v for k, v in popo["inschrijving"].items() if k != "vervolgschool"
+        "ingeschreven": popo["inschrijving"]["ingeschreven"],
+        "uitgeschreven": popo["inschrijving"]["uitgeschreven"],
     }
-    assert again["toetsen"] == popo["toetsen"]
+    # a toets' soort and voldoende have no place in OSO
+    assert again["toetsen"] == [
+        {k: v for k, v in t.items() if k not in ("soort", "voldoende")} for t in popo["toetsen"]
+    ]
     assert again["verklaringen"] == popo["verklaringen"]
-    assert [(p["start"], p["hulpvraag"]) for p in again["plannen"]] == [
-        (p["start"], p["hulpvraag"]) for p in popo["plannen"]
-    ]
+    assert again["x_oso"]["leerling"]["onderwijsnummer"] == "ONDERWIJSNUMMER-TEST-1"
+    assert again["x_oso"]["herkomst"]["leerlingid"] == popo["leerling"]["id"]
+
+
+def test_plans_become_handelingsplannen(popo: dict[str, Any]) -> None:
+    root = etree.fromstring(_popo_xml(popo))
+    plans = root.findall(".//o:onderwijsondersteuning/o:handelingsplan", namespaces=NS)
     # einddatum carries the actual evaluation date when there is one, else the planned one
-    assert [p["evaluatie_gepland"] for p in again["plannen"]] == [
-        dt.date(2024, 11, 20),
-        dt.date(2025, 2, 3),
-    ]
-    assert again["oso"]["leerling"]["onderwijsnummer"] == "ONDERWIJSNUMMER-TEST-1"
+    assert [
+        (p.findtext("o:startdatum", namespaces=NS), p.findtext("o:einddatum", namespaces=NS),
+         p.findtext("o:isgerichtop", namespaces=NS))
+        for p in plans
+    ] == [
+        ("2024-09-23", "2024-11-20", "technisch lezen"),
+        ("2024-11-25", "2025-02-03", "technisch lezen"),
+    ]  # fmt: skip
+
+
+def test_okr_gives_inzage_and_aandachtspunten(popo: dict[str, Any]) -> None:
+    root = etree.fromstring(_popo_xml(popo))
+    assert root.findtext("o:inzage/o:inzagedatum", namespaces=NS) == "2025-03-20"
+    assert root.findtext("o:inzage/o:akkoord", namespaces=NS) == "Ja"
+    assert root.findtext("o:inzage/o:toestemming", namespaces=NS) == "Ja"
+    advies = root.find(".//o:leerling/o:overstapadvies", namespaces=NS)
+    assert advies is not None
+    assert advies.findtext("o:aandachtspunten", namespaces=NS) == (
+        "Leest hardop liever niet voor de groep; Dyslexiepas: extra tijd"
+    )
+    assert advies.findtext("o:contactnodig", namespaces=NS) == "true"  # from x_oso
+
+
+def test_parents_disagreeing_is_exported_with_their_reason(popo: dict[str, Any]) -> None:
+    popo["okr"]["ouders_akkoord"] = False
+    popo["okr"]["opmerkingen_ouders"] = "Wij herkennen ons kind niet in paragraaf 2."
+    root = etree.fromstring(_popo_xml(popo))
+    assert root.findtext("o:inzage/o:akkoord", namespaces=NS) == "Nee"
+    assert root.findtext("o:inzage/o:redennietakkoord", namespaces=NS) == (
+        "Wij herkennen ons kind niet in paragraaf 2."
+    )
+
+
+def test_long_aandachtspunten_go_to_argumentatie(povo: dict[str, Any]) -> None:
+    povo["okr"]["aandachtspunten"] = ["x" * 200, "y" * 100]
+    root = etree.fromstring(_povo_xml(povo))
+    advies = root.find(".//o:leerling/o:overstapadvies", namespaces=NS)
+    assert advies is not None
+    assert advies.find("o:aandachtspunten", namespaces=NS) is None
+    assert advies.findtext("o:argumentatie", namespaces=NS) == (
+        "Schooladvies: vmbo-kader/vmbo-gt\nAandachtspunten: " + "x" * 200 + "; " + "y" * 100
+    )
 
 
 def test_plan_travels_whole_as_yaml_attachment(popo: dict[str, Any]) -> None:
@@ -85,21 +130,23 @@ def test_plan_travels_whole_as_yaml_attachment(popo: dict[str, Any]) -> None:
     plans = root.findall(".//o:onderwijsondersteuning/o:handelingsplan", namespaces=NS)
     assert len(plans) == 2
     inhoud = plans[0].findtext("o:document/o:bestandsinhoud", namespaces=NS)
-    assert plans[0].findtext("o:document/o:bestandsnaam", namespaces=NS) == "plan-hp-2024-1.txt"
+    assert plans[0].findtext("o:document/o:bestandsnaam", namespaces=NS) == "plan-pl-1.txt"
     assert inhoud
     with zipfile.ZipFile(io.BytesIO(base64.b64decode(inhoud))) as zf:
-        assert zf.namelist() == ["plan-hp-2024-1.txt"]
-        text = zf.read("plan-hp-2024-1.txt").decode("utf-8")
+        assert zf.namelist() == ["plan-pl-1.txt"]
+        text = zf.read("plan-pl-1.txt").decode("utf-8")
     assert yaml.safe_load(text) == popo["plannen"][0]
 
 
 def test_povo_export_drops_toetsen_older_than_two_school_years(povo: dict[str, Any]) -> None:
     again = from_oso(_povo_xml(povo))
-    assert [t["toets"] for t in again["toetsen"]] == ["DMT", "Rekenen-Wiskunde", "Spelling"]
+    assert [t["toets"] for t in again["toetsen"]] == [
+        "DMT", "Cito Rekenen-Wiskunde", "AVI", "Cito Spelling"
+    ]  # fmt: skip
     popo_again = from_oso(
         to_oso(povo, profile="PO-PO", sender=SENDER, receiver=RECEIVER_PO, created=CREATED)
     )
-    assert "Begrijpend lezen" in [t["toets"] for t in popo_again["toetsen"]]
+    assert "Cito Begrijpend lezen" in [t["toets"] for t in popo_again["toetsen"]]
 
 
 def test_opp_is_exported(povo: dict[str, Any]) -> None:
@@ -107,12 +154,13 @@ def test_opp_is_exported(povo: dict[str, Any]) -> None:
     opp = root.find(".//o:onderwijsondersteuning/o:opp", namespaces=NS)
     assert opp is not None
     assert opp.findtext("o:opp_ingangdatum", namespaces=NS) == "2024-01-15"
-    assert from_oso(_povo_xml(povo))["opp"] == {"start": dt.date(2024, 1, 15)}
+    assert opp.findtext("o:document/o:bestandsnaam", namespaces=NS) == "opp.txt"
+    assert from_oso(_povo_xml(povo))["opp"] == {"opgesteld": dt.date(2024, 1, 15)}
 
 
 def test_never_exported(popo: dict[str, Any]) -> None:
     xml = _popo_xml(popo)
-    for secret in (b"WERKAANTEKENING-GEHEIM", b"m-lk07", b"groepsbespreking", b"E-scores"):
+    for secret in (b"WERKAANTEKENING-GEHEIM", b"lk-jansen", b"groepsbespreking", b"E-scores"):
         assert secret not in xml
 
 
@@ -120,18 +168,33 @@ def test_never_exported(popo: dict[str, Any]) -> None:
 def test_dossier_without_passthrough_is_xsd_valid_and_rules_say_what_is_missing(
     popo: dict[str, Any],
 ) -> None:
-    del popo["oso"]
+    """Exactly the LAS data Zorgkluis does not hold: address, BSN, verzorgers."""
+    del popo["x_oso"]
     xml = _popo_xml(popo)
     assert validate_xsd(xml) == []
-    teksten = {m.tekst for m in validate_xslt(xml)}
-    assert "BSN of onderwijsnummer is verplicht bij een leerling in een overstapdossier." in (
-        teksten
-    )
+    assert [m.tekst for m in validate_xslt(xml)] == [
+        'Een dossier moet gegevens uit de categorie "Ouders/Verzorgers" bevatten wanneer deze '
+        "categorie verplicht is.",
+        "In een overstapdossier is de indicatie 'adres geheim' verplicht bij een leerling.",
+        "Minimaal één Nederlands of buitenlands adres is verplicht bij een leerling waarvan het "
+        "adres niet geheim is.",
+        "BSN of onderwijsnummer is verplicht bij een leerling in een overstapdossier.",
+        "De aanduiding of verzorgers wel of niet aansprakelijk zijn is verplicht in een "
+        "overstapdossier.",
+        "Aansprakelijke instelling is verplicht in een POPO-overstapdossier als de verzorgers "
+        "niet aansprakelijk zijn.",
+    ]
+
+
+@needs_standards
+def test_without_okr_inzage_the_rules_ask_for_it(popo: dict[str, Any]) -> None:
+    del popo["okr"]
+    teksten = {m.tekst for m in validate_xslt(_popo_xml(popo))}
     assert "Een overstapdossier moet het gegevensblok 'Inzage' bevatten." in teksten
 
 
 def test_parents_opt_out_leaves_the_category_out(popo: dict[str, Any]) -> None:
-    popo["oso"]["categorie_uitlevering"] = {
+    popo["x_oso"]["categorie_uitlevering"] = {
         "cat_toetsresultaten": "OPT-UIT",
         "cat_handelingsplannen": "OPT-UIT",
     }
@@ -145,20 +208,20 @@ def test_parents_opt_out_leaves_the_category_out(popo: dict[str, Any]) -> None:
 
 @needs_standards
 def test_parents_opt_out_passes_the_official_rules(popo: dict[str, Any]) -> None:
-    popo["oso"]["categorie_uitlevering"] = {"cat_toetsresultaten": "OPT-UIT"}
+    popo["x_oso"]["categorie_uitlevering"] = {"cat_toetsresultaten": "OPT-UIT"}
     xml = _popo_xml(popo)
     assert validate_xsd(xml) == []
     assert validate_xslt(xml) == []
 
 
 def test_a_required_category_cannot_be_opted_out(popo: dict[str, Any]) -> None:
-    popo["oso"]["categorie_uitlevering"] = {"cat_schoolloopbaan": "OPT-UIT"}
+    popo["x_oso"]["categorie_uitlevering"] = {"cat_schoolloopbaan": "OPT-UIT"}
     with pytest.raises(OsoError, match="cat_schoolloopbaan"):
         _popo_xml(popo)
 
 
 def test_current_school_year_entry_is_added_after_history(popo: dict[str, Any]) -> None:
-    popo["oso"]["leerling"]["schoolloopbaanlijst"] = {
+    popo["x_oso"]["leerling"]["schoolloopbaanlijst"] = {
         "schoolloopbaan": {
             "schooljaar": "2023-2024",
             "groepscode": "5a",
@@ -180,20 +243,21 @@ def test_current_school_year_entry_is_added_after_history(popo: dict[str, Any]) 
     [
         (lambda d: d["leerling"].pop("achternaam"), "achternaam"),
         (lambda d: d["plannen"][0].pop("start"), r"plannen\[0\]\.start"),
+        (lambda d: d["opp"].pop("opgesteld"), "opp.opgesteld"),
         (lambda d: d["toetsen"][1].update(niveau="F"), r"toetsen\[1\]\.niveau"),
         (lambda d: d["toetsen"][0].update(datum="gisteren"), r"toetsen\[0\]\.datum"),
         (lambda d: d["leerling"].update(groep=9), "leerling.groep"),
         (lambda d: d["verklaringen"][0].update(soort="adhd"), r"verklaringen\[0\]\.soort"),
-        (lambda d: d["oso"]["leerling"].update(adreslijst=object()), "oso-blok"),
+        (lambda d: d["x_oso"]["leerling"].update(adreslijst=object()), "x_oso"),
         (lambda d: d.update(toetsen="DMT"), "toetsen"),
     ],
 )
 def test_bad_dossier_data_is_refused_with_its_path(
-    popo: dict[str, Any], change: Any, message: str
+    povo: dict[str, Any], change: Any, message: str
 ) -> None:
-    change(popo)
+    change(povo)
     with pytest.raises(OsoError, match=message) as exc:
-        _popo_xml(popo)
+        _povo_xml(povo)
     assert str(exc.value).startswith("<dossier>: ")
 
 

@@ -11,10 +11,12 @@ import pytest
 from lxml import etree
 from oso_data import EXAMPLES, example_bytes, needs_standards
 
+from dossier_format import schema
 from dossier_format.oso import (
     Adres,
     SchoolInfo,
     from_oso,
+    receive,
     to_oso,
     validate_xsd,
     validate_xslt,
@@ -22,7 +24,7 @@ from dossier_format.oso import (
 
 pytestmark = needs_standards
 
-MODELLED = ("leerling", "inschrijving", "plannen", "toetsen", "verklaringen", "opp")
+MODELLED = ("leerling", "inschrijving", "toetsen", "verklaringen", "opp")
 
 
 def test_all_eight_official_examples_are_present() -> None:
@@ -112,65 +114,77 @@ def test_validators_accept_an_explicit_standards_dir(tmp_path: Any) -> None:
 def test_official_example_imports(name: str) -> None:
     data = from_oso(example_bytes(name))
     assert data["formaat"] == "zorgkluis-dossier/1"
-    assert data["leerling"]["achternaam"] == "van de Berg"
+    assert data["leerling"]["tussenvoegsel"] == "van de"
+    assert data["leerling"]["achternaam"] == "Berg"
     assert data["leerling"]["geboortedatum"] == dt.date(2003, 3, 17)
-    assert data["leerling"]["id"] == "LN094837"
+    assert data["leerling"]["id"].startswith("ll-")  # opaque, never the sender's key
     assert data["inschrijving"] == {
         "ingeschreven": dt.date(2005, 1, 4),
         "uitgeschreven": dt.date(2016, 7, 31),
     }
-    assert data["oso"]["herkomst"]["school"]["brincode"] == "00YY"
+    herkomst = data["x_oso"]["herkomst"]
+    assert herkomst["school"]["brincode"] == "00YY"
+    assert herkomst["leerlingid"] == "LN094837"
 
 
 def test_popo_full_example_maps_the_modelled_fields() -> None:
-    data = from_oso(example_bytes("Voorbeelddossier_OV_POPO_full.xml"))
+    data = from_oso(example_bytes("Voorbeelddossier_OV_POPO_full.xml"), pupil_id="ll-test00001")
     assert data["leerling"] == {
-        "id": "LN094837",
+        "id": "ll-test00001",
         "voornaam": "Daan",
-        "achternaam": "van de Berg",
+        "tussenvoegsel": "van de",
+        "achternaam": "Berg",
         "geboortedatum": dt.date(2003, 3, 17),
         "groep": 8,
         "stamgroep": "groep 8",
     }
-    assert data["plannen"] == [
-        {
-            "id": "oso-hp-1",
-            "soort": "handelingsplan",
-            "hulpvraag": "rekenvaardigheid",
-            "start": dt.date(2014, 1, 1),
-            "evaluatie_gepland": dt.date(2016, 1, 1),
-        }
-    ]
-    assert data["opp"] == {"start": dt.date(2015, 5, 4), "einde": dt.date(2016, 5, 4)}
+    assert data["opp"] == {"opgesteld": dt.date(2015, 5, 4)}
+    assert "plannen" not in data  # the sender's periods stay in x_oso (module docstring)
     assert "verklaringen" not in data  # its diagnoses are not dyslexie/dyscalculie
-    toetsen = {t["toets"]: t for t in data["toetsen"]}
-    assert toetsen["Rekenen-Wiskunde 2006 ( jaar van uitgave groep 3/4)"] == {
+    assert [t["id"] for t in data["toetsen"]] == ["tt-1", "tt-2", "tt-3", "tt-4", "tt-5"]
+    assert data["toetsen"][2] == {
+        "id": "tt-3",
         "toets": "Rekenen-Wiskunde 2006 ( jaar van uitgave groep 3/4)",
-        "moment": "B8-digi S(B)O",
         "datum": dt.date(2015, 10, 23),
         "score": 90,
         "niveau": "B",
         "dle": 40,
     }
-    oso = data["oso"]
+    oso = data["x_oso"]
     assert oso["leerling"]["bsn"] == "297816238"
-    assert [d["code"] for d in oso["leerling"]["onderwijsondersteuning"]["diagnose"]] == [
-        ["H91.9.s", "H54.2"],
-        "F90.0+",
-    ]
-    assert oso["plannen"]["oso-hp-1"]["document"]["bestandsnaam"] == "HandelingsplanRekenen.pdf"
+    steun = oso["leerling"]["onderwijsondersteuning"]
+    assert [d["code"] for d in steun["diagnose"]] == [["H91.9.s", "H54.2"], "F90.0+"]
+    assert steun["handelingsplan"]["isgerichtop"] == "rekenvaardigheid"
+    assert oso["opp"]["opp_einddatum"] == "2016-05-04"
+    # the moment "B8-digi S(B)O" is no Zorgkluis moment: it stays an OSO toetsversie
+    assert oso["toetsen"][2]["toetsidentificatie"]["toetsversie"] == "B8-digi S(B)O"
     assert "overstapadvies" not in oso["leerling"]  # the sender's advice: herkomst only
     assert oso["herkomst"]["overstapadvies"]["advies"] == "40"
 
 
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if "VOVO" not in n])
+def test_received_example_is_a_valid_zorgkluis_dossier(name: str) -> None:
+    data = receive(from_oso(example_bytes(name)), route="003", ingeschreven=dt.date(2016, 8, 22))
+    assert data["inschrijving"] == {
+        "ingeschreven": dt.date(2016, 8, 22),
+        "vorige_school": "Testschool",
+    }
+    assert data["x_oso"]["herkomst"]["inschrijving"]["uitgeschreven"] == dt.date(2016, 7, 31)
+    assert list(data)[:4] == ["formaat", "leerling", "inschrijving", "route"]
+    assert list(data)[-1] == "x_oso"
+    # the binnen-BRIN opt-out example leaves out the schoolloopbaan, so the groep is unknown
+    missing = ["<dossier>: Verplichte sleutel 'groep' ontbreekt in 'leerling'."]
+    assert [str(e) for e in schema.validate(data)] == (missing if "BB_opt_out" in name else [])
+
+
 def _example_export(name: str, *, confirm: bool) -> tuple[dict[str, Any], bytes]:
     """Import an example and export it again as the same school, on the same date."""
-    data = from_oso(example_bytes(name))
-    herkomst = data["oso"]["herkomst"]
+    data = from_oso(example_bytes(name), pupil_id="LN094837")  # the same school's own key
+    herkomst = data["x_oso"]["herkomst"]
     if confirm:  # the exporting school states inzage and advice for this transfer
         for key in ("inzage", "overstapadvies"):
             if key in herkomst:
-                data["oso"][key] = herkomst[key]
+                data["x_oso"][key] = herkomst[key]
     school = herkomst["school"]
     sender = SchoolInfo(
         naam=school["naam"],
@@ -189,7 +203,7 @@ def _example_export(name: str, *, confirm: bool) -> tuple[dict[str, Any], bytes]
 def test_export_of_import_keeps_every_modelled_field(name: str) -> None:
     data, xml = _example_export(name, confirm=False)
     assert validate_xsd(xml) == []
-    again = from_oso(xml)
+    again = from_oso(xml, pupil_id="LN094837")
     for key in MODELLED:
         assert again.get(key) == data.get(key), key
     # without the exporting school's own inzage/advice the official rules say so, and only that
