@@ -6,7 +6,7 @@ any OSO 2019.1 dossier (also VO-VO and binnen-BRIN) into a dossier dict, and :fu
 turns that into a new pupil of the receiving school. All work on plain data
 (``dict``/``list``/``str``/``int``/``datetime.date``) as loaded by a YAML safe loader.
 Validation with the official XSD and XSLT lives in :mod:`dossier_format.oso_validate` and is
-re-exported here.
+re-exported here (:func:`validate` combines both into Dutch lines for a user).
 
 Mapping (Zorgkluis key <-> OSO element, under ``dossier/huidigeschool/leerling``):
 
@@ -133,7 +133,7 @@ from dossier_format.oso_tree import (
     text,
     to_tree,
 )
-from dossier_format.oso_validate import Melding, validate_xsd, validate_xslt
+from dossier_format.oso_validate import Melding, validate, validate_xsd, validate_xslt
 
 __all__ = [
     "OSO_NS",
@@ -148,6 +148,7 @@ __all__ = [
     "from_oso",
     "receive",
     "to_oso",
+    "validate",
     "validate_xsd",
     "validate_xslt",
 ]
@@ -399,7 +400,7 @@ def _schooljaar(day: dt.date) -> str:
     return f"{start}-{start + 1}"
 
 
-def document(bestandsnaam: str, omschrijving: str, inhoud: str, when: dt.date) -> etree._Element:
+def _document(bestandsnaam: str, omschrijving: str, inhoud: str, when: dt.date) -> etree._Element:
     """An OSO ``document``: ``inhoud`` as a UTF-8 text file in a base64-encoded ZIP.
 
     The ZIP entry carries ``when`` as its date, so the output is deterministic.
@@ -695,7 +696,7 @@ class _Export:
         gericht = p.get("vakgebied") or p.get("hulpvraag") or p.get("soort") or "handelingsplan"
         sub(el, "isgerichtop", _str(gericht, f"{where}.hulpvraag"))
         label = _str(p.get("id") or i + 1, f"{where}.id")
-        el.append(document(f"plan-{label}.txt", f"Plan {label}", _yaml_text("Plan", p), self.day))
+        el.append(_document(f"plan-{label}.txt", f"Plan {label}", _yaml_text("Plan", p), self.day))
         return el
 
     def opp(self) -> etree._Element | None:
@@ -710,7 +711,7 @@ class _Export:
         put_text(el, "opp_ingangdatum", OPP_ORDER, _date(opp["opgesteld"], "opp.opgesteld"))
         if set(opp) - {"opgesteld"}:
             docs = children(el, "document")
-            docs.append(document("opp.txt", "Ontwikkelingsperspectief", _yaml_text("OPP", opp),
+            docs.append(_document("opp.txt", "Ontwikkelingsperspectief", _yaml_text("OPP", opp),
                                  self.day))  # fmt: skip
             put(el, "document", OPP_ORDER, docs)
         return el

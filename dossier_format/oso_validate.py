@@ -92,7 +92,8 @@ def validate_xsd(xml: bytes, standards_dir: str | os.PathLike[str] | None = None
     root = safe_parse(xml)
     if schema.validate(root.getroottree()):
         return []
-    return [f"regel {e.line}: {e.message}" for e in schema.error_log]
+    prefix = "{http://www.edustandaard.nl/oso_gegevensset/2019/dossier}"
+    return [f"regel {e.line}: {e.message.replace(prefix, '')}" for e in schema.error_log]
 
 
 class _Saxon:
@@ -152,3 +153,28 @@ def validate_xslt(xml: bytes, standards_dir: str | os.PathLike[str] | None = Non
             )
         )
     return meldingen
+
+
+def validate(xml: bytes, standards_dir: str | os.PathLike[str] | None = None) -> list[str]:
+    """Everything that makes OSO XML unacceptable, as Dutch lines for a user.
+
+    XSD errors first (``"XSD regel N: ..."``); only an XSD-valid document is then run through
+    the XSLT, whose ``Fout`` meldingen follow (``"Fout in /dossier[1]/...: ..."``).
+
+    Args:
+        xml: the document.
+        standards_dir: directory holding ``OV/`` (default: see module docstring).
+    Returns:
+        The problems; empty when the document is acceptable.
+    Raises:
+        StandardsNotFoundError: the official files are not found.
+        XmlRefused: the bytes are not acceptable XML.
+    """
+    errors = [f"XSD {e}" for e in validate_xsd(xml, standards_dir)]
+    if errors:
+        return errors
+    return [
+        f"{m.niveau} in {m.locatie}: {m.tekst}"
+        for m in validate_xslt(xml, standards_dir)
+        if m.is_fout
+    ]

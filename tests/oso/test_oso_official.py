@@ -18,6 +18,7 @@ from dossier_format.oso import (
     from_oso,
     receive,
     to_oso,
+    validate,
     validate_xsd,
     validate_xslt,
 )
@@ -86,6 +87,25 @@ def test_harness_reports_xsd_errors_with_line() -> None:
     assert len(errors) == 1
     assert errors[0].startswith("regel ")
     assert "geboortedatum" in errors[0]
+
+
+def test_validate_combines_xsd_then_xslt_for_the_user() -> None:
+    good = example_bytes("Voorbeelddossier_OV_POPO_opt_out.xml")
+    assert validate(good) == []
+    bad_xsd = _replace(good, b"<geslacht>2</geslacht>", b"<geslacht>twee</geslacht>")
+    problems = validate(bad_xsd)
+    assert len(problems) == 1
+    assert problems[0].startswith("XSD regel ")
+    assert "{http" not in problems[0]  # namespace noise removed
+    bad_rule = _replace(
+        good,
+        b"<adresgeheim>false</adresgeheim>",
+        b"",
+    )
+    assert validate(bad_rule) == [
+        "Fout in /dossier[1]/huidigeschool[1]/leerling[1]: In een overstapdossier is de "
+        "indicatie 'adres geheim' verplicht bij een leerling."
+    ]
 
 
 def test_xslt_dynamic_error_becomes_a_fout() -> None:
