@@ -310,8 +310,8 @@ def to_oso(
 
     The result is XSD-valid for any dossier whose modelled fields have the documented types.
     The business rules of the profile (checked by :func:`validate_xslt`) also need data that
-    Zorgkluis does not model; it comes from the ``oso`` passthrough (see module docstring),
-    so a dossier without it yields meldingen such as "BSN of onderwijsnummer is verplicht".
+    Zorgkluis does not model; it comes from the ``x_oso`` passthrough (module docstring), so
+    a dossier without it yields meldingen such as "BSN of onderwijsnummer is verplicht".
     For PO-VO only toetsen of the current and two previous school years are written (rule
     OVa.TR04); categories the parents opted out of are left out.
 
@@ -328,7 +328,7 @@ def to_oso(
     Raises:
         OsoError: unknown profile, malformed school data, a modelled field of the wrong type,
             missing data the XSD requires (``leerling.achternaam``, ``plannen[].start``,
-            ``toetsen[].datum``...) or a malformed ``oso`` passthrough.
+            ``toetsen[].datum``, ``opp.opgesteld``) or a malformed ``x_oso`` passthrough.
     """
     if profile not in _OVERSTAP:
         raise OsoError(f"onbekend OSO-profiel {profile!r}; kies PO-PO of PO-VO")
