@@ -134,6 +134,8 @@ from dossier_format.oso_tree import (
     to_tree,
 )
 from dossier_format.oso_validate import Melding, validate, validate_xsd, validate_xslt
+from dossier_format.parts import TOP_LEVEL_ORDER
+from dossier_format.schema import FORMAT_ID
 
 __all__ = [
     "OSO_NS",
@@ -153,7 +155,6 @@ __all__ = [
     "validate_xslt",
 ]
 
-FORMAT_ID = "zorgkluis-dossier/1"
 STANDAARDVERSIE = "2019.1"
 VALIDATIEVERSIE = "2019.1.1"
 PAKKETNAAM = "Zorgkluis"
@@ -163,10 +164,6 @@ Profile = Literal["PO-PO", "PO-VO"]
 _OVERSTAP: dict[str, str] = {"PO-PO": "POPO", "PO-VO": "POVO"}
 
 # Child orders of the XSD sequences we write into (checked against the XSD by the tests).
-SCHOOL_ORDER = (
-    "naam", "adreslijst", "communicatielijst", "brincode", "vestigingscode", "aanleverpunt",
-    "soort", "type", "naamdirecteur", "website", "leerling",
-)  # fmt: skip
 LEERLING_ORDER = (
     "voornaam", "voorletters-1", "voorvoegsel", "achternaam", "roepnaam", "geboortedatum",
     "geboortemaand", "geslacht", "adresgeheim", "adreslijst", "postcode4adres",
@@ -189,7 +186,6 @@ SCHOOLLOOPBAAN_ORDER = (
     "brincode", "vestigingscode", "schoolsoort", "schooltype", "voelementcode",
     "voelementomschrijving", "schoolsoortomschrijving",
 )  # fmt: skip
-HANDELINGSPLAN_ORDER = ("startdatum", "einddatum", "isgerichtop", "document")
 OPP_ORDER = ("opp_ingangdatum", "opp_einddatum", "document")
 DIAGNOSE_ORDER = ("code", "naam", "datum", "doorwie", "instantie", "document")
 TOETS_ORDER = ("toetsidentificatie", "afname", "resultaat", "toetsonderdeel", "opmerking")
@@ -206,7 +202,6 @@ OVERSTAPADVIES_ORDER = (
     "contactemail", "aandachtspunten",
 )  # fmt: skip
 REFERENTIESCORE_ORDER = ("codereferentiescore", "codevergelijkingsgroep", "waarde", "kwalificatie")
-DOCUMENT_ORDER = ("bestandsnaam", "omschrijving", "bestandsinhoud")
 
 # Categorie uitlevering: the category, its default per profile, and the leerling children
 # (or onderwijsondersteuning children, prefixed "oo/") it covers.
@@ -887,18 +882,10 @@ def receive(data: Mapping[str, Any], *, route: str, ingeschreven: dt.date | None
     return _canonical(out)
 
 
-_ORDER = (
-    "formaat", "leerling", "inschrijving", "route", "betrokkenen", "niveaus", "plannen",
-    "besprekingen", "gesprekken", "toestemmingen", "toetsen", "onderzoeken", "verklaringen",
-    "protocollen", "opp", "groeidocument", "aanvragen", "okr", "zienswijzen", "correcties",
-    "werkaantekeningen",
-)  # fmt: skip
-
-
 def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
     """Top-level keys in the order of docs/format.md section 4; ``x_`` keys last."""
-    rank = {k: i for i, k in enumerate(_ORDER)}
-    return dict(sorted(data.items(), key=lambda kv: rank.get(kv[0], len(_ORDER))))
+    rank = {k: i for i, k in enumerate(TOP_LEVEL_ORDER)}
+    return dict(sorted(data.items(), key=lambda kv: rank.get(kv[0], len(TOP_LEVEL_ORDER))))
 
 
 class _Import:
