@@ -1,0 +1,1 @@
+"""Benchmarks of Zorgkluis (`python -m bench [NAME ...]`); results go in docs/performance.md."""
