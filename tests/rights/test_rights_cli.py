@@ -6,16 +6,19 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
-from rights_vault import collect_pool, everything_in, git_objects, historical_blobs
 
 from tui import cli_rights
 from tui.cli import cli
 from vault.crypto import age, sshkeys
 from vault.git_store import GitStore
 from vault.repository import Vault, unlock_identity
+
+if TYPE_CHECKING:
+    from conftest import ShredProof
 
 if "retention" not in cli.commands:  # the coordinator wires this into tui/cli.py
     cli_rights.register(cli)
@@ -257,7 +260,7 @@ def test_zienswijze_on_the_okr(school: School) -> None:
     assert school.run("zienswijze", school.enrolled, "--onderdeel", "okr").exit_code == 2
 
 
-def test_shred_proof_on_a_facade_vault(school: School) -> None:
+def test_shred_proof_on_a_facade_vault(school: School, proof: ShredProof) -> None:
     """Issue 5 point 3 on the real layout: rotations, summary/grants files, a prior backup."""
     vault = Vault.open(school.path, school.key("ib-anna"))
     vault.grant(school.left, "lk-els")
@@ -275,17 +278,17 @@ def test_shred_proof_on_a_facade_vault(school: School) -> None:
 
     assert school.run("retention", "sweep", "--today", TODAY, "--yes").exit_code == 0
 
-    sources = everything_in(school.path) + git_objects(school.path)
+    sources = proof.everything_in(school.path) + proof.git_objects(school.path)
     sources += [p.read_bytes() for p in school.keys.values()]
     sources.append((school.tmp / "herstel.txt").read_bytes())
-    pool, opened = collect_pool(sources)
+    pool, opened = proof.collect_pool(sources)
     assert opened >= 5 and len(pool) >= 6
-    blobs = historical_blobs(school.path, gone)
+    blobs = proof.historical_blobs(school.path, gone)
     assert len(blobs) >= 8  # administratie, zorg, samenvatting, toegang, notes: several versions
     for blob in blobs:
         with pytest.raises(age.NoIdentityMatchError):
             age.decrypt(blob, pool)
-    kept_blobs = historical_blobs(school.path, kept)
+    kept_blobs = proof.historical_blobs(school.path, kept)
     assert kept_blobs
     for blob in kept_blobs:
         assert age.decrypt(blob, pool)

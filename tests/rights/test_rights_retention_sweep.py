@@ -10,23 +10,22 @@ still do.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
+from typing import TYPE_CHECKING
 
 import pytest
-from rights_vault import (
-    TODAY,
-    MiniVault,
-    collect_pool,
-    everything_in,
-    git_objects,
-    historical_blobs,
-)
 
 from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD
 from vault import retention
 from vault.crypto import age
 from vault.errors import NoAccessError, VaultError
+
+if TYPE_CHECKING:
+    from conftest import MiniVault, ShredProof
+
+TODAY = dt.date(2026, 11, 22)
 
 
 def admin(name: str, left: str | None = None, admitted: str | None = None) -> str:
@@ -132,7 +131,9 @@ def test_teacher_may_not_sweep(filled: MiniVault) -> None:
         retention.sweep(filled.keeper("lk-1"), [], TODAY)
 
 
-def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(filled: MiniVault) -> None:
+def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(
+    filled: MiniVault, proof: ShredProof
+) -> None:
     keeper = filled.keeper()
     old_backup = retention.backup(keeper, TODAY)
     items = retention.status(keeper, TODAY)
@@ -161,14 +162,14 @@ def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(filled: Mini
 
     # Gather every key and age file: vault folder (incl. .git: key store, backups, backup
     # keys, audit log, raw objects), every git object, the staff keys and the recovery key.
-    sources = everything_in(filled.path) + git_objects(filled.path)
+    sources = proof.everything_in(filled.path) + proof.git_objects(filled.path)
     sources += [s.key_file.read_bytes() for s in filled.staff.values()]
     sources.append(filled.recovery_file.read_bytes())
-    pool, opened = collect_pool(sources)
+    pool, opened = proof.collect_pool(sources)
     assert opened > 10  # key-store entries, the fresh backup and its key were opened
     assert len(pool) > 10  # staff, recovery, part keys of all generations, backup key
 
-    blobs = historical_blobs(filled.path, shredded_paths)
+    blobs = proof.historical_blobs(filled.path, shredded_paths)
     assert len(blobs) >= 10  # every version: A's zorg has 3 versions under 2 key generations
     for blob in blobs:
         with pytest.raises(age.NoIdentityMatchError):
@@ -182,7 +183,7 @@ def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(filled: Mini
         for p in retention.pupil_parts(keeper, i.pupil_id).files.get(i.part, [])
     }
     assert "dossiers/ll-aaaa/administratie.age" in kept
-    for blob in historical_blobs(filled.path, kept):
+    for blob in proof.historical_blobs(filled.path, kept):
         assert age.decrypt(blob, pool)
 
 
