@@ -30,7 +30,7 @@ class EditorScreen(Screen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("ctrl+s", "save", "key.save", priority=True),
         bind("f5", "check", "key.check"),
-        bind("escape", "leave", "key.back"),
+        bind("escape", "leave", "key.back", priority=True),
     ]
 
     def __init__(
