@@ -190,15 +190,18 @@ class GitStore:
     Args:
         path: the top of the work tree.
         lock_timeout: seconds a writer waits for the vault lock before `LockedError`.
-        fsync: flush objects and the ref to disk before a commit returns (survives power loss,
-            not just process death).
+        fsync: flush each new object and the ref to disk before the commit returns. Off by
+            default, like git's own `core.fsync` default for loose objects and refs: a killed
+            process never needs it (objects are renamed into place before the ref moves); it
+            guards against power loss on file systems that reorder writes, at a cost of
+            roughly 5-40 ms per commit here.
 
     Raises:
         GitStoreError: when `path` is not a git work tree.
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, lock_timeout: float = 5.0, fsync: bool = True
+        self, path: str | os.PathLike[str], *, lock_timeout: float = 5.0, fsync: bool = False
     ) -> None:
         self.path = Path(path).resolve()
         self.git_dir = self.path / ".git"
@@ -351,12 +354,13 @@ class GitStore:
             "-z",
             "--format=%x01%H",
             "--no-renames",
-            "--full-diff",
             "--no-show-signature",
             "--no-color",
         ]
         if changed_paths:
             args.append("--name-only")
+            if paths:  # without a pathspec --full-diff makes git diff every commit for nothing
+                args.append("--full-diff")
         if max_count is not None:
             args.append(f"--max-count={max_count}")
         args += [start, "--"]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import KeygenSigner, allowed_line, git
+from gitstore_helpers import KeygenSigner, allowed_line, git
 
 from vault import _gitobjects as go
 from vault.git_store import ALLOWED_SIGNERS, GitStore, GitStoreError, UnknownRevisionError
@@ -250,3 +250,12 @@ def test_loose_objects_get_packed(store: GitStore, alice: KeygenSigner) -> None:
         time.sleep(0.05)
     assert len(store.list_dir("vulling")) == 30
     assert git(store, "fsck", "--no-dangling").returncode == 0
+
+
+def test_fsync_mode_commits_the_same(store: GitStore, alice: KeygenSigner) -> None:
+    durable = GitStore(store.path, fsync=True)
+    sha = durable.commit({"d/a": b"1"}, "duurzaam", alice)
+    assert store.head() == sha
+    assert store.read("d/a") == b"1"
+    assert git(store, "verify-commit", sha, check=False).returncode == 0
+    assert git(store, "fsck", "--strict", "--no-dangling").returncode == 0

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KeygenSigner, git
+from gitstore_helpers import KeygenSigner, git
 
 from vault.git_store import GitStore, LockedError
 
@@ -26,7 +26,7 @@ WRITER = """
 import sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from conftest import KeygenSigner
+from gitstore_helpers import KeygenSigner
 from vault.git_store import GitStore
 store = GitStore(sys.argv[1], lock_timeout=30)
 signer = KeygenSigner("W", "w@x", Path(sys.argv[3]))

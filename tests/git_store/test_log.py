@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import KeygenSigner, git, keygen_verify
+from gitstore_helpers import KeygenSigner, git, keygen_verify
 
 from vault.git_store import ALLOWED_SIGNERS, GitStore, UnknownRevisionError
 

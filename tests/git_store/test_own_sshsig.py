@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import KeygenSigner, SshsigSigner, git, keygen_verify, sshsig_verify
-from test_verify import CorruptingSigner
+from gitstore_helpers import (
+    CorruptingSigner,
+    KeygenSigner,
+    SshsigSigner,
+    git,
+    keygen_verify,
+    sshsig_verify,
+)
 
 from vault.git_store import GitStore
 

@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from conftest import KeygenSigner, SshsigSigner, git, sshsig_verify
+from gitstore_helpers import KeygenSigner, SshsigSigner, git, sshsig_verify
 
 from vault.git_store import PENDING_NAME, GitStore
 

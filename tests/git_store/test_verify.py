@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import KeygenSigner, allowed_line, git, keygen_verify
+from gitstore_helpers import CorruptingSigner, KeygenSigner, allowed_line, git, keygen_verify
 
 from vault import _gitobjects as go
 from vault.git_store import ALLOWED_SIGNERS, GitStore, parse_allowed_signers
-
-
-@dataclass
-class CorruptingSigner:
-    """Signs correctly, then flips one bit in the Ed25519 signature."""
-
-    inner: KeygenSigner
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def email(self) -> str:
-        return self.inner.email
-
-    def sign(self, payload: bytes) -> bytes:
-        lines = self.inner.sign(payload).strip().splitlines()
-        blob = bytearray(base64.b64decode(b"".join(lines[1:-1])))
-        blob[-3] ^= 0x01
-        body = base64.b64encode(bytes(blob))
-        wrapped = [body[i : i + 70] for i in range(0, len(body), 70)]
-        return b"\n".join([lines[0], *wrapped, lines[-1]]) + b"\n"
 
 
 @dataclass
