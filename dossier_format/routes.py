@@ -139,6 +139,7 @@ class BesprekingRegel:
 
     Attributes:
         aanwezig: roles that must be present.
+        ingebracht_door: roles of whom one brings the pupil in (``ingebracht_door``).
         toestemming: consents (``voor``) of which one must be given, written, before the meeting.
         hulpvraag: the meeting must record a hulpvraag.
         evaluatie_binnen_weken: the meeting must plan its evaluation within this many weeks.
@@ -146,6 +147,7 @@ class BesprekingRegel:
     """
 
     aanwezig: tuple[str, ...] = ()
+    ingebracht_door: tuple[str, ...] = ()
     toestemming: tuple[str, ...] = ()
     hulpvraag: bool = False
     evaluatie_binnen_weken: int | None = None
@@ -534,12 +536,22 @@ class _RouteReader:
         m = self.mapping(
             node,
             path,
-            frozenset({"aanwezig", "toestemming", "hulpvraag", "evaluatie_binnen_weken", "bron"}),
+            frozenset(
+                {
+                    "aanwezig",
+                    "ingebracht_door",
+                    "toestemming",
+                    "hulpvraag",
+                    "evaluatie_binnen_weken",
+                    "bron",
+                }
+            ),
             parent,
             key,
         )
         return BesprekingRegel(
             aanwezig=self.strings(m, "aanwezig", path),
+            ingebracht_door=self.strings(m, "ingebracht_door", path),
             toestemming=self.strings(m, "toestemming", path, TOESTEMMING_VOOR),
             hulpvraag=bool(self.get(m, "hulpvraag", bool, path, req=False)),
             evaluatie_binnen_weken=self.count(m, "evaluatie_binnen_weken", path),

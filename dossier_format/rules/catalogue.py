@@ -156,6 +156,13 @@ RULES: tuple[RuleInfo, ...] = (
         "route file (besprekingen), e.g. 002 §4.1 niveau 3",
     ),
     _r(
+        "bespreking.ingebracht_door",
+        "warning",
+        "The pupil is brought into a meeting by the role the route names (the IB-er registers "
+        "for SOT and BOT).",
+        "route file (besprekingen), e.g. 002 §4.1 niveau 3",
+    ),
+    _r(
         "bespreking.toestemming",
         "error",
         "A meeting of a kind that needs consent (BOT, "

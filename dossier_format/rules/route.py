@@ -361,6 +361,17 @@ def _besprekingen(ctx: Ctx) -> None:
                 f"{path}.aanwezig",
                 bron,
             )
+        door = ctx.rollen(ctx.texts(b, "ingebracht_door", path))
+        if regel.ingebracht_door and not any(
+            ctx.rol_aanwezig(door, r) for r in regel.ingebracht_door
+        ):
+            ctx.add(
+                "bespreking.ingebracht_door",
+                f"Bij een {soort} brengt de {' of '.join(regel.ingebracht_door)} de leerling in "
+                "(ingebracht_door).",
+                f"{path}.ingebracht_door",
+                bron,
+            )
         if regel.toestemming and not ctx.toestemming(regel.toestemming, datum):
             ctx.add(
                 "bespreking.toestemming",

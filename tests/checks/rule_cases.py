@@ -297,6 +297,17 @@ def _cases() -> dict[str, Case]:
         ),
         base("002", besprekingen=[bespreking("bs-1", "sot", D(2024, 1, 8))]),
     )
+    c["bespreking.ingebracht_door"] = Case(
+        "002",
+        base(
+            "002",
+            besprekingen=[bespreking("bs-1", "sot", D(2024, 1, 8), ingebracht_door="lk-bakker")],
+        ),
+        base(
+            "002",
+            besprekingen=[bespreking("bs-1", "sot", D(2024, 1, 8), ingebracht_door="ib-jansen")],
+        ),
+    )
     bot = [
         bespreking(
             "bs-1", "bot", D(2024, 2, 8), aanwezig=["lk-bakker", "ib-jansen", "dir-vos", "ouders"]
