@@ -34,7 +34,7 @@ def test_bench_checks_runs_and_reports(tmp_path: Path) -> None:
     assert proc.returncode in (0, 1), proc.stderr
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["dossiers"] == 10 and result["findings"] == 0
-    assert set(result["seconds"]) == {
+    assert set(result["cpu"]["seconds"]) == {
         "pyyaml_parse",
         "jsonschema",
         "zk_parse",
