@@ -261,7 +261,7 @@ def _verify_signature(payload: bytes, signature: bytes, namespace: str) -> str:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+def _file_lock(path: Path, wait: float) -> Iterator[None]:
     """Hold an exclusive flock on `path`; released automatically if the process dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -290,13 +290,24 @@ class Vault:
         self._key = key
         self._identities: list[age.Identity] = [age.SshEd25519Identity(key)]
         self._head: str | None = None
+        self.lock_wait = LOCK_WAIT_SECONDS
+        """Seconds a save waits for another process's save before `LockedError`."""
         self._load_config()
 
     # ----------------------------------------------------------------- open / init
 
     @classmethod
-    def open(cls, path: Path | str, identity_key: Ed25519PrivateKey) -> Vault:
+    def open(
+        cls, path: Path | str, identity_key: Ed25519PrivateKey, *, durable: bool = True
+    ) -> Vault:
         """Open the vault at `path` as the user whose private key is `identity_key`.
+
+        Args:
+            path: the vault folder.
+            identity_key: the user's private key.
+            durable: flush every commit to disk before a save returns (survives power loss).
+                False is for tests and bulk imports that can be redone; a killed process
+                still leaves a consistent vault either way.
 
         Raises:
             NotAVaultError: `path` is not an initialised vault.
@@ -305,7 +316,7 @@ class Vault:
         root = Path(path)
         if not (root / ".git").is_dir():
             raise NotAVaultError(f"'{root}' is geen Zorgkluis-kluis.")
-        return cls(root, GitStore(root), identity_key)
+        return cls(root, GitStore(root, fsync=durable), identity_key)
 
     @classmethod
     def init(
@@ -320,6 +331,7 @@ class Vault:
         recovery_key_out: Path,
         role: str = "intern_begeleider",
         identity: Ed25519PrivateKey,
+        durable: bool = True,
     ) -> Vault:
         """Create a new vault with one first user and the school's recovery key.
 
@@ -333,6 +345,7 @@ class Vault:
             recovery_key_out: where the recovery key (`AGE-SECRET-KEY-1…`) is written once,
                 mode 0600; the file must not exist.
             identity: the first user's private key (signs the first commit).
+            durable: see `Vault.open`.
 
         Raises:
             VaultExistsError: `path` is not empty, or `recovery_key_out` exists.
@@ -376,7 +389,7 @@ class Vault:
                 f"{recovery.to_string()}\n"
             ).encode(),
         )
-        store = GitStore.init(root)
+        store = GitStore.init(root, fsync=durable)
         store.commit(
             {
                 VAULT_FILE: yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode(),
@@ -428,7 +441,7 @@ class Vault:
     @contextlib.contextmanager
     def _saving(self) -> Iterator[None]:
         """Serialise a whole save (key store + commit) against other processes."""
-        with _file_lock(self.path / STATE_DIR / "vault.lock"):
+        with _file_lock(self.path / STATE_DIR / "vault.lock", self.lock_wait):
             self._refresh()
             try:
                 yield

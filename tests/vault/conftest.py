@@ -1,67 +1,19 @@
-"""Fixtures for the vault facade: real keys, real git repositories, real age files.
-
-All keys made here are test-only and have no passphrase (the passphrase path is tested
-separately with a cheap bcrypt work factor).
-"""
+"""Fixtures for the vault facade: real keys, real git repositories, real age files."""
 
 from __future__ import annotations
 
-import datetime
-import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from vault.crypto import sshkeys
-from vault.repository import Vault, unlock_identity
+# The test modules import their helpers from `vault_testkit` next to this file.
+sys.path.insert(0, str(Path(__file__).parent))
 
-TODAY = datetime.date(2025, 3, 1)
+from vault_testkit import STAFF, Keys, School
 
-STAFF = (
-    ("ib-anna", "Anna IB", "intern_begeleider"),
-    ("dir-piet", "Piet Directie", "directie"),
-    ("lk-els", "Els Leerkracht", "leerkracht"),
-    ("lk-bob", "Bob Leerkracht", "leerkracht"),
-    ("sp-ria", "Ria Specialist", "specialist"),
-)
-
-
-@dataclass
-class Keys:
-    """Test-only key pairs per user id, written to files like a real user would have them."""
-
-    folder: Path
-    private: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
-
-    def make(self, user_id: str) -> Path:
-        pem, public = sshkeys.generate(f"{user_id}@test", None)
-        key = self.folder / user_id
-        key.write_bytes(pem)
-        key.chmod(0o600)
-        key.with_suffix(".pub").write_text(public + "\n")
-        self.private[user_id] = unlock_identity(key, None)
-        return key
-
-    def path(self, user_id: str) -> Path:
-        return self.folder / user_id
-
-    def public(self, user_id: str) -> str:
-        return self.path(user_id).with_suffix(".pub").read_text()
-
-
-@dataclass
-class School:
-    """A vault with all `STAFF` as users; `as_(user_id)` opens it as that user."""
-
-    path: Path
-    keys: Keys
-    recovery_file: Path
-
-    def as_(self, user_id: str) -> Vault:
-        return Vault.open(self.path, self.keys.private[user_id])
+from vault.repository import Vault
 
 
 @pytest.fixture(autouse=True)
@@ -97,59 +49,8 @@ def school(tmp_path: Path, keys: Keys) -> Iterator[School]:
         recovery_key_out=recovery,
         role=role,
         identity=keys.private[first],
+        durable=False,
     )
     for user_id, naam, rol in STAFF[1:]:
         vault.add_user(user_id, naam, rol, keys.public(user_id))
     yield School(path, keys, recovery)
-
-
-def dossier(
-    pupil_id: str = "ll-placeholder",
-    voornaam: str = "Noor",
-    achternaam: str = "Verzonnen",
-    betrokkenen: Sequence[str] = ("lk-els",),
-    werk: Sequence[tuple[str, str]] = (),
-    zorg_reden: str = "Instroom, algemene zorg in de groep.",
-    okr: bool = False,
-) -> str:
-    """A small valid dossier in canonical style (fictional data)."""
-    lines = [
-        "formaat: zorgkluis-dossier/1",
-        "leerling:",
-        f"  id: {pupil_id}",
-        f"  voornaam: {voornaam}",
-        f"  achternaam: {achternaam}",
-        "  geboortedatum: 2016-05-04",
-        "  groep: 5",
-        "inschrijving:",
-        "  ingeschreven: 2020-08-24",
-        "route: '003'",
-    ]
-    if betrokkenen:
-        lines.append("betrokkenen:")
-        for who in betrokkenen:
-            lines += [f"  - medewerker: {who}", "    rol: leerkracht"]
-    lines += [
-        "niveaus:",
-        "  - niveau: 1",
-        "    vanaf: 2020-08-24",
-        f"    reden: {zorg_reden}",
-    ]
-    if werk:
-        lines.append("werkaantekeningen:")
-        for i, (author, text) in enumerate(werk, start=1):
-            lines += [
-                f"  - id: wa-{i}",
-                f"    auteur: {author}",
-                "    datum: 2025-01-10",
-                f"    tekst: {text}",
-            ]
-    return "\n".join(lines) + "\n"
-
-
-def run_env(school: School, user_id: str) -> dict[str, str]:
-    """Environment for running the CLI as `user_id` on `school`."""
-    env = dict(os.environ)
-    env["ZORGKLUIS_VAULT"] = str(school.path)
-    env["ZORGKLUIS_IDENTITY"] = str(school.keys.path(user_id))
-    return env

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from conftest import School, dossier
+from vault_testkit import School, dossier
 
 from dossier_format import parts
 from tui import cli_vault

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, School, dossier
+from vault_testkit import TODAY, School, dossier
 
 from dossier_format import parts
 from vault.crypto import age, sshsig

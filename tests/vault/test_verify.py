@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import TODAY, School, dossier
+from vault_testkit import TODAY, School, dossier
 
 from vault.crypto import age, sshkeys, sshsig
 from vault.git_store import GitStore
