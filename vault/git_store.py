@@ -12,14 +12,15 @@ This layer knows nothing about YAML, pupils or encryption: callers hand it bytes
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
 import subprocess
+import threading
 import time
 import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -211,9 +212,13 @@ class GitStore:
         self.fsync = fsync
         self._cat = go.CatFile(self.git_dir)
         self._trees: dict[str, dict[bytes, go.TreeEntry]] = {}
+        self._held = threading.local()  # .depth: this thread's nesting of lock()
         self._finalizer = weakref.finalize(self, self._cat.close)
         if (self.git_dir / PENDING_NAME).exists():
-            self.recover()
+            # A commit was cut short, or one is running right now: then its writer finishes
+            # the job, and opening must not fail because of it.
+            with contextlib.suppress(LockedError):
+                self.recover()
 
     @classmethod
     def init(cls, path: str | os.PathLike[str], **kwargs: float | bool) -> GitStore:
@@ -397,13 +402,23 @@ class GitStore:
 
     # ------------------------------------------------------------------ writing
 
-    @contextmanager
+    @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the vault's exclusive writer lock (`.git/zorgkluis.lock`, `flock`).
+
+        Re-entrant within one thread of one `GitStore`: wrap a read-modify-`commit` sequence
+        in `with store.lock():` to make it atomic against other writers.
 
         Raises:
             LockedError: if another writer keeps it longer than `lock_timeout` seconds.
         """
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         fd = os.open(self.git_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             deadline = time.monotonic() + self.lock_timeout
@@ -418,7 +433,11 @@ class GitStore:
                             f"(waited {self.lock_timeout:g} s for {self.git_dir / LOCK_NAME})"
                         ) from None
                     time.sleep(0.005)
-            yield
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
         finally:
             os.close(fd)  # closing the descriptor releases the flock
 

@@ -162,6 +162,22 @@ def test_reads(store: GitStore, alice: KeygenSigner) -> None:
         b"2",
         b"y",
     ]
+    # more than a pipe buffer of requests at once, and from several threads
+    assert store.read_many([(first, "d/x"), (second, "d/x")] * 200) == [b"1", b"2"] * 200
+    results: list[bool] = []
+
+    def reader(rev: str, want: bytes) -> None:
+        results.extend(store.read("d/x", rev) == want for _ in range(50))
+
+    threads = [
+        threading.Thread(target=reader, args=(rev, want))
+        for rev, want in ((first, b"1"), (second, b"2"), ("HEAD", b"2"))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 150
     assert store.list_dir("") == [".zorgkluis", "d"]
     assert store.list_dir("d/") == ["x", "y"]
     assert store.list_dir("d/x") == []

@@ -73,3 +73,33 @@ def test_concurrent_writers_serialize(store: GitStore, alice: KeygenSigner) -> N
     assert sorted(store.list_dir("y")) == [str(i) for i in range(8)]
     assert git(store, "status", "--porcelain", "--untracked-files=all").stdout == ""
     assert git(store, "fsck", "--no-dangling").returncode == 0
+
+
+def test_lock_is_reentrant_for_read_modify_commit(store: GitStore, alice: KeygenSigner) -> None:
+    other = GitStore(store.path, lock_timeout=0.1)
+    with store.lock():
+        current = store.read(".zorgkluis/allowed_signers") or b""
+        store.commit({".zorgkluis/allowed_signers": current + b"# erbij\n"}, "aangevuld", alice)
+        with pytest.raises(LockedError):
+            other.commit({"a": b"1"}, "tussendoor", alice)
+        with store.lock():
+            store.commit({"b": b"2"}, "genest", alice)
+    other.commit({"a": b"1"}, "daarna", alice)
+    assert git(store, "rev-list", "--count", "HEAD").stdout.strip() == "4"
+
+
+def test_open_while_a_writer_is_busy(store: GitStore, alice: KeygenSigner) -> None:
+    """A pending marker of a live writer does not make opening fail."""
+    holder = python(HOLDER, str(store.path), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdin is not None
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        (store.path / ".git/zorgkluis-pending").write_bytes(b"a")
+        reader = GitStore(store.path, lock_timeout=0.1)
+        assert reader.head() == store.head()
+        assert (store.path / ".git/zorgkluis-pending").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    GitStore(store.path)
+    assert not (store.path / ".git/zorgkluis-pending").exists()
