@@ -118,6 +118,7 @@ from lxml import etree
 from dossier_format.model import new_pupil_id
 from dossier_format.oso_errors import OsoError, StandardsNotFoundError, TreeError, XmlRefused
 from dossier_format.oso_tree import (
+    NOT_XML,
     OSO_NS,
     child,
     children,
@@ -339,6 +340,8 @@ def to_oso(
         return _Export(data, profile, sender, created).build()
     except TreeError as exc:
         raise _bad(f"{PASSTHROUGH}: {exc.message}") from None
+    except ValueError as exc:  # lxml refusing a text, e.g. a control character in SchoolInfo
+        raise OsoError(f"niet als XML te schrijven: {exc}") from None
 
 
 def _check_school(school: SchoolInfo, wie: str) -> None:
@@ -387,6 +390,8 @@ def _str(value: Any, where: str) -> str:
     out = str(value).strip()
     if not out:
         raise _bad(f"{where}: mag niet leeg zijn")
+    if NOT_XML.search(out):
+        raise _bad(f"{where}: bevat een teken dat niet in XML kan")
     return out
 
 
@@ -757,7 +762,7 @@ class _Export:
         wanted: list[tuple[tuple[str, ...], str, str]] = []
         if isinstance(score, int | float) and not isinstance(score, bool):
             ts = ensure(resultaat, "toetsscore", RESULTAAT_ORDER)
-            put_text(ts, "vaardigheidsscore", TOETSSCORE_ORDER, str(score))
+            put_text(ts, "vaardigheidsscore", TOETSSCORE_ORDER, _decimal(score, where))
         elif score is not None:
             wanted.append((("AVI",), "AVI", _str(score, f"{where}.score")))
         niveau = t.get("niveau")
@@ -811,6 +816,14 @@ def _current_schoolloopbaan(leerling: etree._Element) -> etree._Element | None:
     if not entries:
         return None
     return max(reversed(entries), key=lambda e: text(child(e, "schooljaar")) or "")
+
+
+def _decimal(value: int | float, where: str) -> str:
+    """A number as xs:decimal text (no exponent)."""
+    d = Decimal(str(value))
+    if not d.is_finite():
+        raise _bad(f"{where}.score: verwacht een eindig getal, kreeg {value!r}")
+    return format(d, "f")
 
 
 def _opt_str(value: Any, where: str) -> str | None:

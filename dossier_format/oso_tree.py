@@ -18,6 +18,7 @@ another namespace keeps its Clark name (``{uri}naam``) as key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -131,11 +132,18 @@ def to_tree(el: etree._Element) -> Tree:
     return out
 
 
+#: Characters XML 1.0 cannot carry.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _scalar(value: Any, where: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
-        return str(value)
+        out = str(value)
+        if NOT_XML.search(out):
+            raise TreeError(f"{where}: bevat een teken dat niet in XML kan")
+        return out
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     raise TreeError(f"{where}: verwacht tekst, kreeg {type(value).__name__}")

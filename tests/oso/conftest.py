@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
-import oso_data
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # for `import oso_data` (importlib mode)
+
+import oso_data
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Shared data for the OSO tests (imported by conftest.py and the tests): the official
+"""Shared data for the OSO tests (conftest.py puts this folder on sys.path): the official
 standards directory, its example dossiers, and realistic *fictional* Zorgkluis dossiers (no
 real people; the onderwijsnummer is an obvious placeholder, never a real-looking BSN)."""
 

@@ -11,8 +11,17 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
-from oso_data import CREATED, RECEIVER_PO, RECEIVER_VO, SENDER, needs_standards
+from oso_data import (
+    CREATED,
+    RECEIVER_PO,
+    RECEIVER_VO,
+    SENDER,
+    needs_standards,
+    popo_dossier,
+)
 
 from dossier_format import oso
 from dossier_format.oso import OsoError, SchoolInfo, from_oso, to_oso, validate_xsd, validate_xslt
@@ -269,3 +278,61 @@ def test_bad_arguments_are_refused(popo: dict[str, Any]) -> None:
     bad = SchoolInfo(naam="X", brin="99zz", adres=SENDER.adres)
     with pytest.raises(OsoError, match="BRIN"):
         to_oso(popo, profile="PO-PO", sender=bad, receiver=None, created=CREATED)
+
+
+_TEXT = st.text(min_size=1, max_size=30).filter(lambda t: t.strip() != "")
+
+
+@needs_standards
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    voornaam=_TEXT,
+    achternaam=_TEXT,
+    stamgroep=_TEXT,
+    hulpvraag=_TEXT,
+    groep=st.integers(1, 8),
+    score=st.one_of(
+        st.integers(-(10**9), 10**9),
+        st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    ),
+    niveau=st.sampled_from(["A", "B-", "C+", "E", "I", "III+", "V-"]),
+    dle=st.integers(0, 500),
+    datum=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2030, 12, 31)),
+)
+def test_well_typed_dossiers_export_xsd_valid_and_round_trip(
+    voornaam: str,
+    achternaam: str,
+    stamgroep: str,
+    hulpvraag: str,
+    groep: int,
+    score: float,
+    niveau: str,
+    dle: int,
+    datum: dt.date,
+) -> None:
+    """Any text either becomes valid OSO or is refused with OsoError (characters XML
+    cannot carry); the modelled values come back (trimmed)."""
+    d = popo_dossier()
+    d["leerling"].update(voornaam=voornaam, achternaam=achternaam, stamgroep=stamgroep,
+                         groep=groep, geboortedatum=datum)  # fmt: skip
+    d["plannen"][0]["hulpvraag"] = hulpvraag
+    d["toetsen"][0].update(score=score, niveau=niveau, dle=dle, datum=datum)
+    try:
+        xml = _popo_xml(d)
+    except OsoError as exc:
+        assert "teken dat niet in XML kan" in exc.message
+        return
+    assert validate_xsd(xml) == []
+    again = from_oso(xml, pupil_id=d["leerling"]["id"])
+    assert again["leerling"]["voornaam"] == voornaam.strip()
+    assert again["leerling"]["achternaam"] == achternaam.strip()
+    assert again["leerling"]["stamgroep"] == stamgroep.strip()
+    assert again["leerling"]["groep"] == groep
+    assert again["leerling"]["geboortedatum"] == datum
+    toets = again["toetsen"][0]
+    assert (toets["score"], toets["niveau"], toets["dle"], toets["datum"]) == (
+        score,
+        niveau,
+        dle,
+        datum,
+    )
