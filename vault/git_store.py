@@ -338,22 +338,26 @@ class GitStore:
         max_count: int | None = None,
         rev: str = "HEAD",
         *,
+        since: str | None = None,
         changed_paths: bool = True,
     ) -> list[CommitInfo]:
         """Return the history of `rev`, newest first, optionally only commits touching `paths`.
 
         Each `CommitInfo` lists every path its commit changed (not only the filtered ones),
         unless `changed_paths=False` (then `paths` is empty; much cheaper for a long unfiltered
-        history, where listing paths means diffing every commit's trees). One `git log` walk
-        plus one batched object read; path-filtered walks use the commit-graph's changed-path
-        Bloom filters that `gc()` writes.
+        history, where listing paths means diffing every commit's trees). `since` leaves out
+        that commit and everything before it (git's `since..rev`), so "what changed after X"
+        does not walk the whole history. One `git log` walk plus one batched object read;
+        path-filtered walks use the commit-graph's changed-path Bloom filters `gc()` writes.
 
         Raises:
-            UnknownRevisionError: when `rev` names no commit (an empty repo gives []).
+            UnknownRevisionError: when `rev` or `since` names no commit (an empty repo
+                gives []).
         """
         if rev == "HEAD" and self.head() is None:
             return []
         start = self.resolve(rev)
+        exclude = [f"^{self.resolve(since)}"] if since is not None else []
         args = [
             "log",
             "-z",
@@ -368,7 +372,7 @@ class GitStore:
                 args.append("--full-diff")
         if max_count is not None:
             args.append(f"--max-count={max_count}")
-        args += [start, "--"]
+        args += [start, *exclude, "--"]
         args += [go.validate_path(p.rstrip("/")) for p in paths or ()]
         out = self._git(*args).stdout
         order: list[tuple[str, tuple[str, ...]]] = []

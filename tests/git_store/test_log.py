@@ -108,3 +108,14 @@ def test_log_with_commit_graph_and_without_paths(
     assert [c.sha for c in bare] == [later, *history[::-1]]
     assert all(c.paths == () for c in bare)
     assert bare[0].message == "na gc\n"
+
+
+def test_log_since(store: GitStore, history: list[str]) -> None:
+    assert [c.sha for c in store.log(since=history[2])] == [history[4], history[3]]
+    assert [c.sha for c in store.log(["dossiers/ll-2"], since=history[1])] == [
+        history[4],
+        history[2],
+    ]
+    assert store.log(since=history[4]) == []
+    with pytest.raises(UnknownRevisionError):
+        store.log(since="nope")
