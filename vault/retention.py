@@ -315,19 +315,23 @@ def _read_part(keeper: Keeper, pupil_id: str, part: str, where: PupilParts) -> d
 
 
 def pupil_facts(keeper: Keeper, pupil_id: str, where: PupilParts) -> RetentionFacts | str:
-    """The retention facts of a pupil, or a Dutch reason why they cannot be read."""
+    """The retention facts of a pupil, or a Dutch reason why they cannot be read.
+
+    Reads the administratie part; the zorg part (for advice decisions) only when the pupil
+    has left, so a status over a school of enrolled pupils decrypts one part per pupil.
+    """
     try:
-        data = {
-            **_read_part(keeper, pupil_id, "zorg", where),
-            **_read_part(keeper, pupil_id, "administratie", where),
-        }
+        admin = _read_part(keeper, pupil_id, "administratie", where)
+        if "inschrijving" not in admin:
+            return "administratie ontbreekt of is al vernietigd"
+        facts = facts_from_dossier(admin)
+        if facts.uitschrijving is None:
+            return facts
+        return facts_from_dossier({**_read_part(keeper, pupil_id, "zorg", where), **admin})
     except NoAccessError:
         return "geen toegang tot de administratie van deze leerling"
     except CorruptError as exc:
         return exc.message
-    if "inschrijving" not in data:
-        return "administratie ontbreekt of is al vernietigd"
-    return facts_from_dossier(data)
 
 
 def _destroyed_log(store: GitStore) -> set[tuple[str, str]]:
@@ -345,12 +349,14 @@ def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
 
     A part whose key is gone but whose files remain, or a logged-destroyed part whose key
     remains, has state `vernietigd` (the next sweep cleans it up). A pupil whose facts cannot
-    be read gets `onbepaald` for every part, with the reason.
+    be read gets `onbepaald` for every part, with the reason. The decryptions this needs
+    (dates only) are recorded as one audit entry.
     """
     rules, _ = rules_in_force(keeper.store)
     logged = _destroyed_log(keeper.store)
     items: list[RetentionItem] = []
-    for pid in pupil_ids(keeper):
+    pupils = pupil_ids(keeper)
+    for pid in pupils:
         where = pupil_parts(keeper, pid)
         facts = pupil_facts(keeper, pid, where)
         for part in sorted(set(where.files) | where.keys):
@@ -362,6 +368,15 @@ def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
                 items.append(decide(pid, part, unknown, rules, today))
             else:
                 items.append(decide(pid, part, facts, rules, today))
+    if pupils:
+        AuditLog.of_vault(keeper.path).append(
+            actor=keeper.user,
+            key=keeper.key,
+            recipients=keeper.reader_recipients(),
+            action="ontsleuteld",
+            part="administratie",
+            reason=f"bewaartermijnen bepalen ({len(pupils)} leerlingen, alleen data)",
+        )
     return items
 
 

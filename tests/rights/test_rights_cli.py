@@ -151,6 +151,20 @@ def test_status_sweep_and_status_again(school: School) -> None:
     again = json.loads(school.run("retention", "status", "--today", TODAY, "--json").stdout)
     assert {r["leerling"] for r in again["onderdelen"]} == {school.enrolled}
     assert "Niets te vernietigen" in school.run("retention", "sweep", "--yes").output
+    # Status decrypts dates only and says so in the audit log; the sweep commit anchors it.
+    audited = school.run("audit", "--json")
+    assert audited.exit_code == 0, audited.output
+    rows = json.loads(audited.stdout)["regels"]
+    assert rows and all(r["actie"] == "ontsleuteld" for r in rows)
+    assert "bewaartermijnen" in rows[0]["reden"]
+    sweep_commit = GitStore(school.path).log(max_count=1)[0]
+    assert sweep_commit.message.startswith("Bewaartermijnen: ")
+    assert "Audit-Head: " in sweep_commit.message
+    log = school.path / ".git" / "zorgkluis" / "audit.jsonl"
+    anchored = int(sweep_commit.message.split("Audit-Head: ")[1].split()[0])
+    log.write_bytes(b"".join(log.read_bytes().splitlines(keepends=True)[: anchored - 1]))
+    cut = school.run("audit")
+    assert cut.exit_code == 1 and "anker" in cut.output  # truncation caught by the anchor
     # The pupil is gone for the facade too, and history stays verifiable.
     vault = Vault.open(school.path, school.key("ib-anna"))
     assert [p.id for p in vault.list_pupils()] == [school.enrolled]

@@ -232,3 +232,25 @@ def test_every_default_names_its_source() -> None:
         assert rule.bron and rule.omschrijving
     seed_backed = {r.id for r in DEFAULT_RULES if r.bron == "003 §4.3"}
     assert seed_backed == {"administratie", "okr", "adviezen"}
+
+
+@given(
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2080, 12, 31)),
+    st.sampled_from(["administratie", "zorg", "okr", "werkaantekeningen/x"]),
+    st.booleans(),
+)
+def test_expiry_is_monotonic_and_never_before_the_full_term(
+    left_on: dt.date, today: dt.date, part: str, adviezen: bool
+) -> None:
+    facts = left(left_on, toelating=left_on, adviezen=adviezen)
+    item = decide("x", part, facts, DEFAULT_RULES, today)
+    tomorrow = decide("x", part, facts, DEFAULT_RULES, today + dt.timedelta(days=1))
+    if item.state == VERLOPEN:
+        assert tomorrow.state == VERLOPEN
+    assert item.deadline is not None
+    assert item.state == (VERLOPEN if today > item.deadline else BEWAREN)
+    # Never earlier than the shortest whole term of every applicable rule.
+    for rule in DEFAULT_RULES:
+        if rule.id in item.rule_ids:
+            assert item.deadline >= rule.termijn.after(left_on)
