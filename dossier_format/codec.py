@@ -101,9 +101,17 @@ class _RoundTripRepresenter(RoundTripRepresenter):
     def represent_none(self, data: Any) -> Any:
         return self.represent_scalar("tag:yaml.org,2002:null", "null")
 
+    def represent_str(self, data: Any) -> Any:
+        # ruamel writes NEL (U+0085) raw in a single-quoted scalar, where it reads back as a line
+        # break; double quotes escape it, so such text survives the round trip.
+        if "\x85" in data:
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
 
 _RoundTripConstructor.add_constructor(None, _RoundTripConstructor.construct_unknown)
 _RoundTripRepresenter.add_representer(type(None), _RoundTripRepresenter.represent_none)
+_RoundTripRepresenter.add_representer(str, _RoundTripRepresenter.represent_str)
 
 
 def _round_trip_yaml() -> YAML:
