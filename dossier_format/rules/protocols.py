@@ -157,8 +157,8 @@ def _niveau_letter(ctx: Ctx, t: Mapping[str, Any], path: str) -> str:
 
 def _toetssignalering(ctx: Ctx) -> None:
     for reeks in _toetsreeksen(ctx, "methode").values():
-        for (_, _, a), (datum, path, b) in itertools.pairwise(reeks):
-            if ctx.flag(a, "voldoende", path) is False and ctx.flag(b, "voldoende", path) is False:
+        for (_, pa, a), (datum, path, b) in itertools.pairwise(reeks):
+            if ctx.flag(a, "voldoende", pa) is False and ctx.flag(b, "voldoende", path) is False:
                 termijn = datum + weken(4)
                 if ctx.today > termijn and not ctx.ib_contact(datum, termijn):
                     ctx.add(
