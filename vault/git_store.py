@@ -221,13 +221,15 @@ class GitStore:
                 self.recover()
 
     @classmethod
-    def init(cls, path: str | os.PathLike[str], **kwargs: float | bool) -> GitStore:
+    def init(
+        cls, path: str | os.PathLike[str], *, lock_timeout: float = 5.0, fsync: bool = False
+    ) -> GitStore:
         """Create a new repository at `path` (which may exist but must not hold a repo).
 
         Sets `gpg.format=ssh`, `gpg.ssh.allowedSignersFile=.zorgkluis/allowed_signers` (git
         resolves it against the work-tree top, so plain `git verify-commit` works anywhere in
-        the work tree) and `commit.gpgsign=false` (we sign in-process). Keyword arguments go
-        to `GitStore`.
+        the work tree) and `commit.gpgsign=false` (we sign in-process). `lock_timeout` and
+        `fsync` are as for `GitStore`.
 
         Raises:
             GitStoreError: if `path` already contains a git repository.
@@ -245,7 +247,7 @@ class GitStore:
             ("core.logAllRefUpdates", "true"),
         ):
             subprocess.run([*git, "config", key, value], check=True, env=go.git_env())
-        return cls(target, **kwargs)  # type: ignore[arg-type]
+        return cls(target, lock_timeout=lock_timeout, fsync=fsync)
 
     def close(self) -> None:
         """Stop the background `git cat-file` process (the store may still be used after)."""
