@@ -37,7 +37,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dossier_format import codec, okr, oso, parts, schema
+from dossier_format import codec, okr, oso, oso_validate, parts, schema
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.oso import OsoError, Profile, SchoolInfo
@@ -66,8 +66,6 @@ TRANSFER_PARTS: tuple[str, ...] = ("administratie", "zorg", "okr")
 """Parts that may go to the next school (werkaantekeningen never do, 003 §4.4)."""
 OPTIONAL_PARTS: tuple[str, ...] = ("zorg",)
 """Parts the sender may choose to withhold; administratie and okr always go."""
-OSO_KEY = "x_oso"
-"""Where an imported OSO passthrough is kept in a dossier (the schema has no `oso` key)."""
 
 _PUBLIC_FORMAT = "zorgkluis-overdrachtsleutel/1"
 _SCHOOLS_FORMAT = "zorgkluis-scholen/1"
@@ -762,46 +760,6 @@ def school_info_from_yaml(text: str) -> SchoolInfo:
         ) from exc
 
 
-def _restore_oso(data: dict[str, Any]) -> dict[str, Any]:
-    """Turn a stored dossier into `to_oso` input: the `x_oso` passthrough back to `oso`,
-    entries parked by `_conform_oso` back in place."""
-    out = dict(data)
-    stored = dict(out.pop(OSO_KEY, None) or {})
-    parked = stored.pop("buiten_model", None) or {}
-    for key in ("plannen", "verklaringen"):
-        if parked.get(key):
-            out[key] = [*(out.get(key) or []), *parked[key]]
-    if parked.get("toetsen"):
-        out["toetsen"] = [*(out.get("toetsen") or []), *(t["toets"] for t in parked["toetsen"])]
-        stored["toetsen"] = [*(stored.get("toetsen") or []), *(t["oso"] for t in parked["toetsen"])]
-    if parked.get("opp") and "opp" not in out:
-        out["opp"] = parked["opp"]
-    if "inzage" not in stored:
-        inzage = _oso_inzage(out.get("okr"))
-        if inzage:
-            stored["inzage"] = inzage
-    stored.pop("herkomst", None)
-    out["oso"] = stored
-    return out
-
-
-def _oso_inzage(record: object) -> dict[str, Any] | None:
-    """OSO `inzage` (ouderinzage) from the OKR record, in the XSD's order."""
-    if not isinstance(record, Mapping) or not isinstance(record.get("inzage_ouders"), dt.date):
-        return None
-    out: dict[str, Any] = {
-        "voorlopigdossier": False,
-        "inzage": True,
-        "inzagedatum": record["inzage_ouders"].isoformat(),
-    }
-    if record.get("ouders_akkoord") is not None:
-        out["akkoord"] = "Ja" if record["ouders_akkoord"] else "Nee"
-    remarks = record.get("opmerkingen_ouders")
-    if isinstance(remarks, str) and remarks.strip() and record.get("ouders_akkoord") is False:
-        out["redennietakkoord"] = remarks.strip()
-    return out
-
-
 def export_oso(
     vault: Vault,
     pupil_id: str,
@@ -815,8 +773,9 @@ def export_oso(
 ) -> ExportResult:
     """Export a pupil as OSO 2019.1 XML (PO-PO or PO-VO) after the same gate as a bundle.
 
-    The XML is checked with the official XSD before it is written; it is not encrypted
-    (it goes through the OSO service or a channel of the school's choice).
+    The XML is checked with the official XSD and XSLT before it is written (any XSD error or
+    `Fout` melding refuses the export); it is not encrypted (it goes through the OSO service
+    or a channel of the school's choice).
 
     Raises:
         GateError: gate errors and no override (nothing written).
@@ -829,17 +788,24 @@ def export_oso(
     created = now or dt.datetime.now(dt.UTC)
     try:
         xml = oso.to_oso(
-            _restore_oso(plan.data),
+            plan.data,
             profile=profile,
             sender=sender,
             receiver=None,
             created=created,
         )
-        problems = oso.validate_xsd(xml)
+        problems = oso_validate.validate(xml)
     except OsoError as exc:
-        raise TransferError(f"OSO-export niet mogelijk: {exc}") from exc
+        raise TransferError(
+            f"OSO-export niet mogelijk: {exc}",
+            "Zet ZORGKLUIS_OSO_STANDAARD op de map met de officiële OSO-bestanden als die "
+            "ontbreken. Er is niets geschreven.",
+        ) from exc
     if problems:
-        raise TransferError("OSO-export voldoet niet aan de XSD: " + "; ".join(problems[:3]))
+        raise TransferError(
+            "Het OSO-dossier voldoet niet aan de officiële XSD/XSLT: " + "; ".join(problems[:5]),
+            "Vul de ontbrekende gegevens aan (zie docs/transfer.md, OSO). Er is niets geschreven.",
+        )
     receiver = str(plan.data["inschrijving"].get("vervolgschool") or "OSO")
     result = _write_then_record(
         out, xml, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
@@ -1116,57 +1082,6 @@ def import_file(
     return ImportResult(save, opened.sender, "bundel", manifest)
 
 
-_ID_PREFIX = {"plannen": "pl", "toetsen": "tt", "verklaringen": "vk"}
-
-
-def _conform_oso(data: dict[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
-    """Make `from_oso` output schema-valid without inventing data.
-
-    Entries get ids (`pl-1`, `tt-1`, `vk-1`); entries (and an `opp`) that still do not fit
-    the schema are parked under `x_oso.buiten_model`, so nothing is lost and `_restore_oso`
-    puts them back for a new OSO export.
-    """
-    passthrough = dict(data.pop("oso", None) or {})
-    parked: dict[str, Any] = {}
-    plan_extras = dict(passthrough.get("plannen") or {})
-    toets_extras = list(passthrough.get("toetsen") or [])
-
-    def fits(key: str, value: Any) -> bool:
-        probe = {**base, key: value}
-        return not schema.validate(probe)
-
-    for key, prefix in _ID_PREFIX.items():
-        kept: list[Any] = []
-        kept_extras: list[Any] = []
-        for i, item in enumerate(data.pop(key, None) or []):
-            entry = {
-                "id": f"{prefix}-{len(kept) + 1}",
-                **{k: v for k, v in item.items() if k != "id"},
-            }
-            extra = toets_extras[i] if key == "toetsen" and i < len(toets_extras) else None
-            if fits(key, [entry]):
-                if key == "plannen" and item.get("id") in plan_extras:
-                    plan_extras[entry["id"]] = plan_extras.pop(item["id"])
-                kept.append(entry)
-                kept_extras.append(extra)
-            elif key == "toetsen":
-                parked.setdefault(key, []).append({"toets": item, "oso": extra})
-            else:
-                parked.setdefault(key, []).append(item)
-        if kept:
-            data[key] = kept
-        if key == "toetsen":
-            passthrough["toetsen"] = kept_extras
-    if plan_extras:
-        passthrough["plannen"] = plan_extras
-    if "opp" in data and not fits("opp", data["opp"]):
-        parked["opp"] = data.pop("opp")
-    if parked:
-        passthrough["buiten_model"] = parked
-    data[OSO_KEY] = passthrough
-    return data
-
-
 def _import_oso(
     vault: Vault,
     xml: bytes,
@@ -1179,18 +1094,19 @@ def _import_oso(
     if not access.may_manage(vault.user):
         raise NotPermittedError("Alleen directie en intern begeleiders doen overdrachten.")
     try:
-        data = oso.from_oso(xml, source=source)
+        data = oso.receive(oso.from_oso(xml, source=source), route=vault.route_id, ingeschreven=day)
     except OsoError as exc:
         raise TransferError(f"Het OSO-dossier is onleesbaar: {exc}") from exc
-    school = (data.get("oso") or {}).get("herkomst", {}).get("school") or {}
-    naam = str(school.get("naam") or "onbekend") if isinstance(school, dict) else "onbekend"
-    herkomst = {"soort": "oso", "school": naam, "ontvangen": day}
-    dossier = _receiving_dossier(
-        data, route_id=vault.route_id, herkomst=herkomst, ingeschreven=day, groep=groep
-    )
-    base = {k: dossier[k] for k in ("formaat", "leerling", "inschrijving", "route")}
-    dossier = _ordered(_conform_oso(dossier, base))
-    save = _save_new(vault, dossier, override, day)
+    leerling = data["leerling"]
+    if groep is not None:
+        leerling["groep"] = groep
+    if "groep" not in leerling:
+        raise InvalidInputError(
+            "Het OSO-dossier noemt geen groep van de leerling (geen jaargroep dit schooljaar).",
+            "Geef de groep op met --groep N.",
+        )
+    naam = str(data["inschrijving"].get("vorige_school") or "onbekend")
+    save = _save_new(vault, data, override, day)
     return ImportResult(save, KnownSchool(naam, "", "", ""), "oso", None)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TODAY, School, dossier, make_school
+from transfer_kit import TODAY, School, dossier, make_school
 
 from dossier_format import codec
 from vault import transfer

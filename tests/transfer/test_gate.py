@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from conftest import TODAY, dossier
+from transfer_kit import TODAY, dossier
 
 from dossier_format import codec, okr
 

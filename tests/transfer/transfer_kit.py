@@ -1,15 +1,14 @@
-"""Fixtures for transfer tests: two real vaults (sending school A, receiving school B) with
-test-only keys, real git repositories and real age files."""
+"""Helpers for the transfer tests: real vaults with test-only keys, real git repositories and
+real age files, and a fictional leaving pupil. (A module of its own, not conftest, so tests can
+import it under pytest's importlib mode; conftest.py puts this folder on sys.path.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from vault.crypto import sshkeys
@@ -61,24 +60,6 @@ def make_school(root: Path, naam: str, route: str = "003") -> School:
     )
     vault.add_user("lk", f"Leerkracht {naam}", "leerkracht", sshkeys.public_line(private["lk"]))
     return School(root / "kluis", keys, private)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    for name in ("ZORGKLUIS_VAULT", "ZORGKLUIS_IDENTITY", "ZORGKLUIS_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def school_a(tmp_path: Path) -> Iterator[School]:
-    yield make_school(tmp_path / "a", "Basisschool De Notenkraker")
-
-
-@pytest.fixture
-def school_b(tmp_path: Path) -> Iterator[School]:
-    yield make_school(tmp_path / "b", "OBS De Regenboog")
 
 
 def dossier(*, okr_ready: bool = True, werk: str | None = "GEHEIME-WERKAANTEKENING") -> str:
