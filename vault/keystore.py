@@ -124,7 +124,8 @@ class KeyEntry:
 class KeyStore:
     """Reads and writes key-store entries for one vault.
 
-    Decrypted entries are cached in memory for the life of the object (never on disk).
+    Decrypted entries (and entries this user cannot open) are cached in memory until
+    `forget`; nothing decrypted is written to disk.
     """
 
     def __init__(self, root: Path, recovery: age.X25519Recipient) -> None:
@@ -135,6 +136,7 @@ class KeyStore:
         self.root = root
         self.recovery = recovery
         self._cache: dict[tuple[str, str], KeyEntry | None] = {}
+        self._denied: set[tuple[str, str]] = set()
 
     def path(self, pupil_id: str, part: str) -> Path:
         """The file of the entry for `part` of `pupil_id`."""
@@ -160,12 +162,15 @@ class KeyStore:
             CorruptError: the entry is damaged.
         """
         key = (pupil_id, part)
-        if key in self._cache:
-            entry = self._cache[key]
-        else:
-            entry = self._open(pupil_id, part, identities)
-            self._cache[key] = entry
-        return entry
+        if key in self._denied:
+            raise NoAccessError("Je hebt geen toegang tot dit deel van het dossier.")
+        if key not in self._cache:
+            try:
+                self._cache[key] = self._open(pupil_id, part, identities)
+            except NoAccessError:
+                self._denied.add(key)
+                raise
+        return self._cache[key]
 
     def _open(
         self, pupil_id: str, part: str, identities: Sequence[age.Identity]
@@ -188,7 +193,9 @@ class KeyStore:
         data = age.encrypt(entry.to_bytes(), [*recipients, self.recovery])
         atomic_write(self.path(pupil_id, part), data)
         self._cache[(pupil_id, part)] = entry
+        self._denied.discard((pupil_id, part))
 
     def forget(self) -> None:
         """Drop the in-memory cache (after another process may have changed entries)."""
         self._cache.clear()
+        self._denied.clear()

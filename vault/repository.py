@@ -152,9 +152,11 @@ class _PupilState:
     def readable(self) -> bool:
         return _ADMIN in self.entries
 
-    def grants(self) -> Grants:
-        data = self.plain.get(GRANTS_PART)
-        return Grants.from_bytes(data) if data is not None else Grants()
+
+def _grants(plain: Mapping[str, bytes]) -> Grants:
+    """The explicit grants among a pupil's decrypted file parts (none yet: empty)."""
+    data = plain.get(GRANTS_PART)
+    return Grants.from_bytes(data) if data is not None else Grants()
 
 
 class _UserSigner:
@@ -292,7 +294,8 @@ class Vault:
         self._head: str | None = None
         self.lock_wait = LOCK_WAIT_SECONDS
         """Seconds a save waits for another process's save before `LockedError`."""
-        self._load_config()
+        recovery = self._load_config()
+        self.keystore = KeyStore(self.path / STATE_DIR / "keystore", recovery)
 
     # ----------------------------------------------------------------- open / init
 
@@ -401,8 +404,11 @@ class Vault:
         )
         return cls(root, store, identity)
 
-    def _load_config(self) -> None:
-        """(Re)read vault.yaml and users.yaml from HEAD; find the current user."""
+    def _load_config(self) -> age.X25519Recipient:
+        """(Re)read vault.yaml and users.yaml from HEAD; find the current user.
+
+        Returns the school's recovery recipient.
+        """
         head = self._store.head()
         raw = self._store.read(VAULT_FILE) if head else None
         if raw is None:
@@ -419,17 +425,15 @@ class Vault:
         if me is None:
             raise UnknownUserError("Deze sleutel hoort niet bij een medewerker van deze kluis.")
         self.user: User = me
-        if self._head is None or not hasattr(self, "keystore"):
-            self.keystore = KeyStore(self.path / STATE_DIR / "keystore", recovery)
-        else:
-            self.keystore.forget()
         self._head = head
         self._route: Route | None = None
+        return recovery
 
     def _refresh(self) -> None:
         """Reload config and forget cached keys when another process committed."""
         if self._store.head() != self._head:
             self._load_config()
+            self.keystore.forget()
 
     @property
     def route(self) -> Route:
@@ -478,16 +482,8 @@ class Vault:
                 raise UserExistsError(f"Er is al een medewerker met id '{new.id}'.")
             if find_by_key(self._users, new.public_key) is not None:
                 raise UserExistsError("Deze sleutel is al van een andere medewerker.")
-            users = [*self._users, new]
-            changes: dict[str, bytes | None] = {
-                USERS_FILE: dump_users(users),
-                SIGNERS_FILE: allowed_signers(users),
-            }
-            self._users = users
-            if access.may_manage(new):
-                for pupil_id in self._pupil_ids():
-                    self._rekey_pupil(pupil_id, changes)
-            self._commit(changes, f"Medewerker {new.id} toegevoegd ({new.rol})")
+            message = f"Medewerker {new.id} toegevoegd ({new.rol})"
+            self._change_users([*self._users, new], message, rekey=access.may_manage(new))
         return new
 
     def remove_user(self, user_id: str) -> None:
@@ -509,14 +505,26 @@ class Vault:
                 raise NotPermittedError(
                     "De kluis moet minstens één directielid of intern begeleider houden."
                 )
-            changes: dict[str, bytes | None] = {
-                USERS_FILE: dump_users(users),
-                SIGNERS_FILE: allowed_signers(users),
-            }
-            self._users = users
-            for pupil_id in self._pupil_ids():
-                self._rekey_pupil(pupil_id, changes)
-            self._commit(changes, f"Medewerker {user_id} verwijderd; sleutels vernieuwd")
+            message = f"Medewerker {user_id} verwijderd; sleutels vernieuwd"
+            self._change_users(users, message, rekey=True)
+
+    def _change_users(self, users: list[User], message: str, *, rekey: bool) -> None:
+        """Commit a new user list; with `rekey`, bring every pupil's key entries in line
+        (new readers added, removed ones rotated out) in the same commit."""
+        changes: dict[str, bytes | None] = {
+            USERS_FILE: dump_users(users),
+            SIGNERS_FILE: allowed_signers(users),
+        }
+        old = self._users
+        self._users = users
+        try:
+            if rekey:
+                for pupil_id in self._pupil_ids():
+                    self._write_pupil(self._state(pupil_id), {}, changes)
+            self._commit(changes, message)
+        except BaseException:
+            self._users = old
+            raise
 
     # ----------------------------------------------------------------- access
 
@@ -526,8 +534,7 @@ class Vault:
         Raises:
             UnknownPupilError, NoAccessError.
         """
-        state = self._state(pupil_id)
-        ids = self._pupil_readers(state)
+        ids = self._pupil_readers(self._state(pupil_id).plain)
         return [u for u in self.users() if u.id in ids]
 
     def grant(self, pupil_id: str, user_id: str) -> None:
@@ -560,20 +567,17 @@ class Vault:
             )
         with self._saving():
             state = self._state(pupil_id)
-            old = state.grants()
+            old = _grants(state.plain)
             new = old.grant(user_id) if add else old.revoke(user_id)
             changes: dict[str, bytes | None] = {}
             self._write_pupil(state, {GRANTS_PART: new.to_bytes()}, changes)
             verb = "toegang gegeven aan" if add else "toegang ingetrokken voor"
             self._commit(changes, f"Dossier {pupil_id}: {verb} {user_id}")
 
-    def _pupil_readers(self, state: _PupilState, grants: Grants | None = None) -> frozenset[str]:
-        admin = codec.load_fast(state.plain.get(_ADMIN, b"").decode() or "{}")
-        return access.pupil_readers(
-            self._users,
-            access.betrokkenen_ids(admin),
-            state.grants() if grants is None else grants,
-        )
+    def _pupil_readers(self, plain: Mapping[str, bytes]) -> frozenset[str]:
+        """Pupil-level readers given the decrypted administratie and toegang parts."""
+        admin = codec.load_fast(plain.get(_ADMIN, b"").decode() or "{}")
+        return access.pupil_readers(self._users, access.betrokkenen_ids(admin), _grants(plain))
 
     # ----------------------------------------------------------------- reading
 
@@ -596,30 +600,34 @@ class Vault:
                 files[name[: -len(".age")]] = prefix + name
         return files
 
-    def _state(self, pupil_id: str, rev: str = "HEAD", *, require: bool = True) -> _PupilState:
+    def _state(self, pupil_id: str, rev: str = "HEAD") -> _PupilState:
         """Decrypt everything this user may see of a pupil at `rev`.
 
         Raises:
             UnknownPupilError: no such pupil at `rev`.
-            NoAccessError: `require` and the user cannot read the pupil-level parts.
+            NoAccessError: the user cannot read the pupil-level parts.
+            CorruptError: a readable file does not decrypt.
         """
         state = _PupilState(pupil_id, self._files(pupil_id, rev))
         if not state.files:
             raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
-        for file_part, path in state.files.items():
+        readable = []
+        for file_part in state.files:
             key_part = _key_part(file_part)
             try:
                 entry = self.keystore.read(pupil_id, key_part, self._identities)
             except NoAccessError:
                 continue
-            if entry is None:
-                continue  # shredded or never synced: unreadable for everyone
-            state.entries[key_part] = entry
-            blob = self._store.read(path, rev)
-            if blob is not None:
-                state.plain[file_part] = _decrypt(blob, entry, f"'{path}'")
-        if require and not state.readable:
+            if entry is not None:  # None: shredded or never synced, unreadable for everyone
+                state.entries[key_part] = entry
+                readable.append(file_part)
+        if not state.readable:
             raise NoAccessError("Je hebt geen toegang tot het dossier van deze leerling.")
+        blobs = self._store.read_many([(rev, state.files[p]) for p in readable])
+        for file_part, blob in zip(readable, blobs, strict=True):
+            if blob is not None:
+                entry = state.entries[_key_part(file_part)]
+                state.plain[file_part] = _decrypt(blob, entry, f"'{state.files[file_part]}'")
         return state
 
     @staticmethod
@@ -767,9 +775,7 @@ class Vault:
         }
         targets[SUMMARY_PART] = summary.to_bytes(model.summarize(data, findings, today))
         if created:
-            readers = self._pupil_readers(
-                _PupilState(state.pupil_id, plain={_ADMIN: split.get(_ADMIN, "").encode()})
-            )
+            readers = self._pupil_readers({_ADMIN: split.get(_ADMIN, "").encode()})
             if self.user.id not in readers:
                 targets[GRANTS_PART] = Grants().grant(self.user.id).to_bytes()
         changes: dict[str, bytes | None] = {}
@@ -781,10 +787,6 @@ class Vault:
         if override is not None:
             message += f"\n\nOverride: {' '.join(override.split())}"
         return SaveResult(state.pupil_id, self._commit(changes, message), findings)
-
-    def _rekey_pupil(self, pupil_id: str, changes: dict[str, bytes | None]) -> None:
-        """Bring a pupil's key entries in line with the current users (used after user changes)."""
-        self._write_pupil(self._state(pupil_id), {}, changes)
 
     def _write_pupil(
         self,
@@ -808,8 +810,7 @@ class Vault:
         for name, value in targets.items():
             if value is None:
                 plain.pop(name, None)
-        new_admin = _PupilState(state.pupil_id, plain=plain)
-        pupil_level = self._pupil_readers(new_admin)
+        pupil_level = self._pupil_readers(plain)
         by_id = {u.id: u for u in self._users}
         prefix = f"{DOSSIERS}/{state.pupil_id}/"
         own_werk = access.werk_part(self.user.id)
@@ -821,15 +822,15 @@ class Vault:
                 continue  # never touch another author's notes
             wanted = access.part_readers(key_part, self._users, pupil_level)
             old = state.entries.get(key_part)
+            rotated = old is not None and bool(old.readers - wanted)
             if old is None:
                 entry = KeyEntry.new(wanted)
-            elif old.readers - wanted:
+            elif rotated:
                 entry = old.rotated(wanted)
             elif old.readers != wanted:
                 entry = old.with_readers(wanted)
             else:
                 entry = old
-            rotated = old is not None and entry.current is not old.current
             for file_part in sorted(plain):
                 if _key_part(file_part) != key_part:
                     continue
@@ -854,6 +855,21 @@ class Vault:
         sha = self._store.commit(changes, message, self._signer())
         self._head = sha
         return sha
+
+    def commit_files(self, changes: Mapping[str, bytes | None], message: str) -> str:
+        """Commit other vault files (not dossier parts) as one signed commit, under the lock.
+
+        For vault modules that keep their own records (reviews, retention logs). The caller
+        guarantees that `changes` hold no plaintext pupil data and that `message` has none.
+
+        Raises:
+            InvalidInputError: a path under `dossiers/` (those go through `put`).
+            LockedError: another process kept the vault busy.
+        """
+        if any(path.startswith(f"{DOSSIERS}/") for path in changes):
+            raise InvalidInputError("Dossierbestanden worden alleen via opslaan gewijzigd.")
+        with self._saving():
+            return self._commit(changes, message)
 
     # ----------------------------------------------------------------- history
 
