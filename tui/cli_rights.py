@@ -228,32 +228,45 @@ def register(group: click.Group) -> None:
     @correctie_group.command("verzoek")
     @click.argument("pupil_id")
     @click.option("--wat", required=True, help="Welk gegeven en wat er niet klopt.")
+    @click.option("--override", default=None, help="Toch opslaan bij controlefouten, met reden.")
     @today_option
     @click.pass_context
     @handle_errors
-    def request_cmd(ctx: click.Context, pupil_id: str, wat: str, today: dt.datetime | None) -> None:
+    def request_cmd(
+        ctx: click.Context,
+        pupil_id: str,
+        wat: str,
+        override: str | None,
+        today: dt.datetime | None,
+    ) -> None:
         """Leg een correctieverzoek vast (antwoord binnen een maand)."""
         vault, _ = _open(ctx)
         day = _today(today)
         text, cid = rights.add_correction_request(vault.show(pupil_id), wat, day)
-        vault.put(pupil_id, text, today=day)
+        vault.put(pupil_id, text, override=override, today=day)
         click.echo(f"Verzoek {cid} vastgelegd; antwoord uiterlijk {rights.answer_due(day)}.")
 
     @correctie_group.command("besluit")
     @click.argument("pupil_id")
     @click.argument("request_id")
     @click.option("--reden", required=True, help="Waarom het verzoek wordt afgewezen.")
+    @click.option("--override", default=None, help="Toch opslaan bij controlefouten, met reden.")
     @today_option
     @click.pass_context
     @handle_errors
     def refuse_cmd(
-        ctx: click.Context, pupil_id: str, request_id: str, reden: str, today: dt.datetime | None
+        ctx: click.Context,
+        pupil_id: str,
+        request_id: str,
+        reden: str,
+        override: str | None,
+        today: dt.datetime | None,
     ) -> None:
         """Wijs een verzoek af, met reden (toekennen gaat met 'correctie toepassen')."""
         vault, _ = _open(ctx)
         day = _today(today)
         text = rights.decide_correction(vault.show(pupil_id), request_id, "afgewezen", day, reden)
-        vault.put(pupil_id, text, today=day)
+        vault.put(pupil_id, text, override=override, today=day)
         click.echo(f"Verzoek {request_id} afgewezen en vastgelegd.")
 
     @correctie_group.command("toepassen")
@@ -325,6 +338,7 @@ def register(group: click.Group) -> None:
     @click.option("--tekst", default=None, help="De zienswijze van de ouders.")
     @click.option("--file", "file", default=None, help="Of: lees de tekst uit een bestand.")
     @click.option("--namens", default="", help="Namens wie, bijv. 'beide ouders'.")
+    @click.option("--override", default=None, help="Toch opslaan bij controlefouten, met reden.")
     @today_option
     @click.pass_context
     @handle_errors
@@ -335,6 +349,7 @@ def register(group: click.Group) -> None:
         tekst: str | None,
         file: str | None,
         namens: str,
+        override: str | None,
         today: dt.datetime | None,
     ) -> None:
         """Voeg de eigen zienswijze van de ouders toe aan een onderdeel."""
@@ -344,7 +359,7 @@ def register(group: click.Group) -> None:
         vault, _ = _open(ctx)
         day = _today(today)
         text, zid = rights.add_zienswijze(vault.show(pupil_id), onderdeel, body, day, namens)
-        vault.put(pupil_id, text, today=day)
+        vault.put(pupil_id, text, override=override, today=day)
         click.echo(f"Zienswijze {zid} toegevoegd bij '{onderdeel}'.")
 
     @group.command("audit")

@@ -206,6 +206,13 @@ def test_inzage_without_werkaantekeningen_and_audited(school: School, suffix: st
     assert school.run("inzage", school.enrolled, "--out", "x.docx").exit_code == 2
 
 
+def test_inzage_needs_access(school: School) -> None:
+    target = school.tmp / "geen.html"
+    out = school.run("inzage", school.enrolled, "--out", str(target), who="lk-els")
+    assert out.exit_code == 2 and "toegang" in out.output
+    assert not target.exists()
+
+
 def test_audit_detects_tampering(school: School) -> None:
     for _ in range(3):
         school.run("inzage", school.enrolled, "--out", str(school.tmp / "i.html"))
