@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import threading
 import time
@@ -149,6 +150,9 @@ def add_signature(payload: bytes, signature: bytes) -> bytes:
     return payload[:end] + header + payload[end:]
 
 
+_SIGNATURE_RE = re.compile(rb"^(gpgsig|gpgsig-sha256) ([^\n]*(?:\n [^\n]*)*)\n", re.MULTILINE)
+
+
 def split_signature(raw: bytes) -> tuple[bytes, bytes | None]:
     """Split a raw commit into (signed payload, armored signature or None).
 
@@ -156,25 +160,15 @@ def split_signature(raw: bytes) -> tuple[bytes, bytes | None]:
     removed, which is what `git verify-commit` checks.
     """
     end = raw.find(b"\n\n")
-    if end < 0:
-        end = len(raw)
-    head, body = raw[: end + 1], raw[end + 1 :]
-    kept: list[bytes] = []
-    sig: list[bytes] = []
-    current: bytes | None = None  # the signature header whose continuation lines follow
-    for line in head.split(b"\n")[:-1]:
-        if current is not None and line.startswith(b" "):
-            if current == b"gpgsig":
-                sig.append(line[1:])
-            continue
-        name = line.split(b" ", 1)[0]
-        current = name if name in SIGNATURE_HEADERS else None
-        if current == b"gpgsig":
-            sig = [line[len(name) + 1 :]]
-        elif current is None:
-            kept.append(line)
-    payload = b"".join(line + b"\n" for line in kept) + body
-    return payload, (b"\n".join(sig) + b"\n") if sig else None
+    head_end = len(raw) if end < 0 else end + 1
+    head = raw[:head_end]
+    if b"gpgsig" not in head:
+        return raw, None
+    signature = None
+    for match in _SIGNATURE_RE.finditer(head):
+        if match.group(1) == b"gpgsig":
+            signature = match.group(2).replace(b"\n ", b"\n") + b"\n"
+    return _SIGNATURE_RE.sub(b"", head) + raw[head_end:], signature
 
 
 @dataclass(frozen=True)

@@ -392,7 +392,7 @@ class GitStore:
     @staticmethod
     def _commit_info(sha: str, raw: bytes, files: tuple[str, ...]) -> CommitInfo:
         payload, signature = go.split_signature(raw)
-        commit = go.parse_commit(raw)
+        commit = go.parse_commit(payload)
         name, email, when = _parse_ident(commit.author)
         return CommitInfo(
             sha=sha,
