@@ -34,6 +34,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "key.toets": ("Toets", "Test"),
     "key.history": ("Historie", "History"),
     "key.mark_from": ("Van-versie", "From version"),
+    "key.toggle_diff": ("Verschil groot/klein", "Diff full/normal"),
     "key.mark_reviewed": ("Gezien", "Mark reviewed"),
     "key.cancel": ("Annuleren", "Cancel"),
     "key.submit": ("Bevestigen", "Confirm"),

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Static
 from dossier_format.findings import Finding
 from tui.bindings import bind, translate_bindings
 from tui.i18n import t
-from tui.widgets.findings import FindingsPanel
+from tui.widgets.findings import findings_text
 
 
 class OverrideDialog(ModalScreen[str | None]):
@@ -32,7 +32,7 @@ class OverrideDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog wide"):
             yield Static(t("override.title"), classes="title")
             yield Static(t("override.explain"), classes="dialog-text")
-            yield FindingsPanel(id="override-findings")
+            yield Static(findings_text(self.findings), id="override-findings")
             yield Input(placeholder=t("override.reason"), id="reason")
             yield Static("", id="override-status")
             with Horizontal(classes="dialog-buttons"):
@@ -40,7 +40,6 @@ class OverrideDialog(ModalScreen[str | None]):
                 yield Button(t("key.cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one(FindingsPanel).show(self.findings)
         self.query_one("#reason", Input).focus()
 
     @on(Input.Submitted, "#reason")

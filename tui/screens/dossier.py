@@ -166,6 +166,7 @@ class DossierScreen(Screen[None]):
 
     def action_history(self) -> None:
         self.query_one(TabbedContent).active = "tab-historie"
+        self.query_one("#versions").focus()
 
     def action_edit(self) -> None:
         self.open_editor(self.text, save_now=False)

@@ -114,7 +114,9 @@ class PupilListScreen(Screen[None]):
         self.post_message(messages.PupilsLoaded(pupils, count))
 
     def on_pupils_loaded(self, message: messages.PupilsLoaded) -> None:
-        pupils = sorted(message.pupils, key=lambda p: (p.groep or 0, p.achternaam, p.voornaam, p.id))
+        pupils = sorted(
+            message.pupils, key=lambda p: (p.groep or 0, p.achternaam, p.voornaam, p.id)
+        )
         self.zapp.pupils = pupils
         self.fill_filters(pupils)
         count = self.query_one("#review-count", Static)

@@ -10,7 +10,9 @@ from tui.render import colour_diff
 
 
 class DiffView(VerticalScroll):
-    """Shows one diff with a title line."""
+    """Shows one diff with a title line; it can fill the screen (`z` in the history)."""
+
+    ALLOW_MAXIMIZE = True
 
     DEFAULT_CSS = """
     DiffView { height: 1fr; }

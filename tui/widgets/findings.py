@@ -42,6 +42,19 @@ class FindingsPanel(DataTable[Text | str]):
             self.add_row("", "", "", Text(t("dossier.no_findings"), style="dim"))
 
 
+def findings_text(findings: Sequence[Finding]) -> Text:
+    """Findings as wrapped lines: severity, citation and place, then the message."""
+    text = Text()
+    for finding in sorted(findings, key=lambda f: (_ORDER.get(f.severity, 3), f.path, f.rule)):
+        text.append(
+            t(f"severity.{finding.severity}"), style=SEVERITY_STYLE.get(finding.severity, "")
+        )
+        text.append(f"  {finding.source}  ", style="bold")
+        text.append(f"{finding.path}\n", style="dim")
+        text.append(f"  {finding.message}\n")
+    return text
+
+
 def count(findings: Sequence[Finding], severity: str) -> int:
     """How many findings have `severity`."""
     return sum(1 for f in findings if f.severity == severity)

@@ -26,7 +26,10 @@ _SIGNATURE_STYLE = {"goed": "bold green"}
 class HistoryView(Vertical):
     """Versions newest first; highlighting one shows its diff from the from-version."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [bind("m", "mark_from", "key.mark_from")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("m", "mark_from", "key.mark_from"),
+        bind("z", "toggle_diff", "key.toggle_diff"),
+    ]
 
     def __init__(self, pupil_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -112,6 +115,12 @@ class HistoryView(Vertical):
     def on_diff_loaded(self, message: messages.DiffLoaded) -> None:
         message.stop()
         self.query_one(DiffView).show(message.title, message.text)
+
+    def action_toggle_diff(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self.query_one(DiffView), container=False)
 
     def action_mark_from(self) -> None:
         table = self.query_one("#versions", DataTable)
