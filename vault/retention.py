@@ -118,6 +118,7 @@ class Keeper:
         user: the acting staff member.
         key: the acting staff member's private key (signs the sweep commit).
         users: all current staff (backup keys are encrypted to directie/IB-ers).
+        identities: the user's age identities (derived from `key`).
     """
 
     path: Path
