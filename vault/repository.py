@@ -55,7 +55,6 @@ from vault.errors import (
     UnknownPupilError,
     UnknownUserError,
     UserExistsError,
-    VaultError,
     VaultExistsError,
     WrongPassphraseError,
 )
@@ -1064,20 +1063,17 @@ class Vault:
         Raises:
             NoAccessError: no readable key opens it.
         """
-        name = file_name.replace(os.sep, "/")
-        pupil_ids = self._pupil_ids()
+        name = Path(file_name).as_posix()
         if f"{DOSSIERS}/" in name:
-            rel = name.split(f"{DOSSIERS}/", 1)[1]
-            pupil_ids = [rel.split("/")[0]]
-            file_part = rel.split("/", 1)[1].removesuffix(".age")
-        else:
-            file_part = Path(name).name.split("_", 1)[-1].removesuffix(".age")
-            if "werkaantekeningen" in name or file_part not in (
-                *access.PUPIL_PARTS,
-                *_FILE_PARTS_UNDER_ADMIN,
-            ):
-                file_part = access.werk_part(file_part)
-        for pupil_id in pupil_ids:
+            pupil_id, rest = name.split(f"{DOSSIERS}/", 1)[1].split("/", 1)
+            candidates = [pupil_id]
+            file_part = rest.removesuffix(".age")
+        else:  # git's temporary copy "<random>_<base name>": the pupil is unknown
+            base = Path(name).name.split("_", 1)[-1].removesuffix(".age")
+            known = (*access.PUPIL_PARTS, *_FILE_PARTS_UNDER_ADMIN)
+            file_part = base if base in known else access.werk_part(base)
+            candidates = self._pupil_ids()
+        for pupil_id in candidates:
             try:
                 entry = self.keystore.read(pupil_id, _key_part(file_part), self._identities)
             except (NoAccessError, CorruptError):
@@ -1087,13 +1083,3 @@ class Vault:
             with contextlib.suppress(age.AgeError):
                 return age.decrypt(data, entry.keys).decode()
         raise NoAccessError("Je kunt dit bestand niet ontsleutelen.")
-
-
-__all__ = [
-    "SaveResult",
-    "Vault",
-    "VaultError",
-    "Version",
-    "check_pupil_id",
-    "unlock_identity",
-]
