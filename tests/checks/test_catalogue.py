@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import route_tables
 from rule_cases import CASES
 
 from dossier_format.rules.catalogue import CATALOGUE
@@ -53,3 +54,9 @@ def test_undecidable_rules_are_listed_with_a_reason() -> None:
 
 def test_the_catalogue_is_well_over_forty_rules() -> None:
     assert len(CATALOGUE) > 60
+
+
+def test_route_tables_in_the_doc_match_the_route_files() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## Route rules per seed route\n", 1)[1].split("\n## ", 1)[0]
+    assert route_tables.all_sections() in section + "\n"
