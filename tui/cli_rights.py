@@ -26,7 +26,7 @@ from dossier_format.retention_rules import (
     RetentionItem,
     parse_config,
 )
-from tui.cli_vault import _identity, handle_errors
+from tui.cli_vault import _identity, handle_errors, print_findings
 from vault import audit, retention, rights
 from vault.crypto import age
 from vault.errors import InvalidInputError
@@ -243,7 +243,7 @@ def register(group: click.Group) -> None:
         vault, _ = _open(ctx)
         day = _today(today)
         text, cid = rights.add_correction_request(vault.show(pupil_id), wat, day)
-        vault.put(pupil_id, text, override=override, today=day)
+        print_findings(vault.put(pupil_id, text, override=override, today=day).findings)
         click.echo(f"Verzoek {cid} vastgelegd; antwoord uiterlijk {rights.answer_due(day)}.")
 
     @correctie_group.command("besluit")
@@ -266,7 +266,7 @@ def register(group: click.Group) -> None:
         vault, _ = _open(ctx)
         day = _today(today)
         text = rights.decide_correction(vault.show(pupil_id), request_id, "afgewezen", day, reden)
-        vault.put(pupil_id, text, override=override, today=day)
+        print_findings(vault.put(pupil_id, text, override=override, today=day).findings)
         click.echo(f"Verzoek {request_id} afgewezen en vastgelegd.")
 
     @correctie_group.command("toepassen")
@@ -298,6 +298,7 @@ def register(group: click.Group) -> None:
             reason=reden,
             override=override,
         )
+        print_findings(result.findings)
         where = result.commit[:10] if result.commit else "-"
         click.echo(f"Verzoek {request_id} toegekend en toegepast in versie {where}.")
 
@@ -359,7 +360,7 @@ def register(group: click.Group) -> None:
         vault, _ = _open(ctx)
         day = _today(today)
         text, zid = rights.add_zienswijze(vault.show(pupil_id), onderdeel, body, day, namens)
-        vault.put(pupil_id, text, override=override, today=day)
+        print_findings(vault.put(pupil_id, text, override=override, today=day).findings)
         click.echo(f"Zienswijze {zid} toegevoegd bij '{onderdeel}'.")
 
     @group.command("audit")
