@@ -139,3 +139,21 @@ def test_real_process(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "bestaat niet" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_schools_own_route_file(tmp_path: Path) -> None:
+    own = tmp_path / "eigen.yaml"
+    own.write_text(
+        "id: eigen\nnaam: Eigen\nniveaus:\n  - niveau: 1\n    naam: Groep\n"
+        "  - niveau: 2\n    naam: Extra\n  - niveau: 3\n    naam: IB\n"
+        "overgangen:\n  - van: 1\n    naar: [2]\n",
+        encoding="utf-8",
+    )
+    code, out = run("check", str(EXAMPLE), "--today", TODAY, "--route", str(own), "--json")
+    assert code == 1  # this route has no step from 2 to 3
+    assert {"route.andere_route", "route.overgang"} <= {f["rule"] for f in json.loads(out)}
+    own.write_text(
+        own.read_text(encoding="utf-8").replace("naar: [2]", "naar: [4]"), encoding="utf-8"
+    )
+    code, out = run("check", str(EXAMPLE), "--route", str(own))
+    assert code == 2 and f"{own}:12:5:" in out and "niveau 4" in out
