@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from dossier_format.findings import Finding
 from dossier_format.model import PupilSummary
@@ -29,6 +30,7 @@ from vault.repository import (
     Vault,
     default_identity_path,
     default_vault_path,
+    open_default,
     unlock_identity,
 )
 from vault.users import ROLES
@@ -91,7 +93,7 @@ def _passphrase_for(key_file: Path) -> bytes | None:
     return click.prompt("Wachtwoord van je sleutel", hide_input=True, err=True).encode()
 
 
-def _identity(ctx: click.Context, fallback: Path | None = None) -> Any:
+def _identity(ctx: click.Context, fallback: Path | None = None) -> Ed25519PrivateKey:
     path = default_identity_path(ctx.obj.get("identity_path"), fallback)
     return unlock_identity(path, _passphrase_for(path))
 
@@ -425,8 +427,9 @@ def register(group: click.Group) -> None:
     @handle_errors
     def textconv_cmd(ctx: click.Context, file: str) -> None:
         """Git textconv driver: print a part file decrypted (set up by git-setup)."""
-        data = Path(file).read_bytes()
-        click.echo(open_vault(ctx).decrypt_blob(data, file), nl=False)
+        # Git runs this without a terminal: the passphrase can only come from the environment.
+        vault = open_default(ctx.obj.get("vault_path"), ctx.obj.get("identity_path"))
+        click.echo(vault.decrypt_blob(Path(file).read_bytes(), file), nl=False)
 
 
 def _edit(vault: Vault, pupil_id: str) -> None:

@@ -55,10 +55,11 @@ from vault.errors import (
     UnknownPupilError,
     UnknownUserError,
     UserExistsError,
+    VaultError,
     VaultExistsError,
     WrongPassphraseError,
 )
-from vault.git_store import GitStore, UnknownRevisionError
+from vault.git_store import GitStore, GitStoreError, UnknownRevisionError
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, KeyStore, atomic_write
 from vault.users import (
@@ -450,6 +451,11 @@ class Vault:
                 yield
             except GitLockedError as exc:
                 raise LockedError("De kluis is bezet door een ander proces.") from exc
+            except GitStoreError as exc:
+                raise VaultError(
+                    "Opslaan in de git-opslag is mislukt; er is niets half opgeslagen.",
+                    f"Technische melding: {exc}",
+                ) from exc
 
     def _signer(self) -> _UserSigner:
         return _UserSigner(self.user, self._key)
@@ -649,7 +655,7 @@ class Vault:
     def show_at(self, pupil_id: str, commit: str) -> str:
         """Like `show`, at an earlier commit (older key generations are tried)."""
         self._refresh()
-        return self._join(self._state(pupil_id, commit))
+        return self._join(self._state(pupil_id, self._resolve(commit)))
 
     def list_pupils(self) -> list[PupilSummary]:
         """Summaries of the pupils this user may see, sorted by achternaam, voornaam.
@@ -993,6 +999,10 @@ class Vault:
                     continue
                 except CorruptError as exc:
                     problems.append(Problem(head, "corrupt", f"{path}: {exc.message}"))
+                except GitStoreError as exc:
+                    problems.append(
+                        Problem(head, "corrupt", f"{path}: git-object onleesbaar: {exc}")
+                    )
         for path, blob in zip(
             paths, self._store.read_many([("HEAD", p) for p in paths]), strict=True
         ):
