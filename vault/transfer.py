@@ -1018,11 +1018,22 @@ def _receiving_dossier(
     return _ordered(out)
 
 
+def _unshared(value: Any) -> Any:
+    """A copy without shared objects: `codec.dump` writes a YAML anchor for an object that
+    occurs twice (say the same date), and dossiers refuse anchors."""
+    if isinstance(value, Mapping):
+        return {k: _unshared(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unshared(v) for v in value]
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, value.day)
+    return value
+
+
 def _save_new(
     vault: Vault, data: Mapping[str, Any], override: str | None, day: dt.date
 ) -> SaveResult:
-    text = codec.dump(data)
-    return vault.new(text, override=override, today=day)
+    return vault.new(codec.dump(_unshared(data)), override=override, today=day)
 
 
 def import_file(
