@@ -213,6 +213,7 @@ class GitStore:
         self._cat = go.CatFile(self.git_dir)
         self._trees: dict[str, dict[bytes, go.TreeEntry]] = {}
         self._held = threading.local()  # .depth: this thread's nesting of lock()
+        self._maintenance: subprocess.Popen[bytes] | None = None  # background `git gc`
         self._finalizer = weakref.finalize(self, self._cat.close)
         if (self.git_dir / PENDING_NAME).exists():
             # A commit was cut short, or one is running right now: then its writer finishes
@@ -514,8 +515,9 @@ class GitStore:
             sample = len(os.listdir(self.git_dir / "objects" / "17"))
         except FileNotFoundError:
             return
-        if sample * 256 > AUTO_GC_LOOSE_OBJECTS:
-            subprocess.Popen(
+        busy = self._maintenance is not None and self._maintenance.poll() is None
+        if sample * 256 > AUTO_GC_LOOSE_OBJECTS and not busy:
+            self._maintenance = subprocess.Popen(
                 ["sh", "-c", MAINTENANCE_SCRIPT, "zorgkluis-gc", str(self.path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

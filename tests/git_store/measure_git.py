@@ -28,7 +28,12 @@ from vault.git_store import ALLOWED_SIGNERS, CommitInfo, GitStore
 PUPILS = 1000
 
 
+FANOUT = 0  # > 0: dossiers/<i % FANOUT>/ll-<i> instead of dossiers/ll-<i> (--fanout)
+
+
 def pupil(i: int) -> str:
+    if FANOUT:
+        return f"dossiers/{i % FANOUT:02d}/ll-{i:04d}"
     return f"dossiers/ll-{i:04d}"
 
 
@@ -105,21 +110,35 @@ class FixedSigner:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--commits", type=int, default=30_000)
+    parser.add_argument("--reuse", type=Path, help="folder left by an earlier run")
+    parser.add_argument("--fanout", type=int, default=0, help="pupil folders in N subfolders")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="zk-measure-"))
-    alice = KeygenSigner("Alice", "alice@school.test", make_key(root, "alice"))
-
-    start = time.perf_counter()
-    store = GitStore.init(root / "vault")
-    build_history(store.path, args.commits, alice)
-    report(f"build {args.commits} commits with fast-import", (time.perf_counter() - start) * 1e3)
+    global FANOUT
+    FANOUT = args.fanout
+    if args.reuse:
+        root = args.reuse
+        alice = KeygenSigner("Alice", "alice@school.test", root / "alice")
+        (root / "vault/.git/objects/info/commit-graph").unlink(missing_ok=True)
+        store = GitStore(root / "vault")
+        args.commits = int(
+            subprocess.check_output(["git", "-C", str(store.path), "rev-list", "--count", "HEAD"])
+        )
+    else:
+        root = Path(tempfile.mkdtemp(prefix="zk-measure-"))
+        alice = KeygenSigner("Alice", "alice@school.test", make_key(root, "alice"))
+        start = time.perf_counter()
+        store = GitStore.init(root / "vault")
+        build_history(store.path, args.commits, alice)
+        report(
+            f"build {args.commits} commits with fast-import", (time.perf_counter() - start) * 1e3
+        )
     rng = random.Random(2)
 
     def change() -> dict[str, bytes | None]:
         i = rng.randrange(PUPILS)
         return {
-            f"{pupil(i)}/zorg.age": rng.randbytes(5000),
-            f"{pupil(i)}/samenvatting.age": rng.randbytes(300),
+            f"{pupil(i)}/zorg.age": os.urandom(5000),
+            f"{pupil(i)}/samenvatting.age": os.urandom(300),
         }
 
     report("sign one payload: ssh-keygen -Y sign", timed(lambda: alice.sign(b"x" * 400), 20))
