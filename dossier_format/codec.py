@@ -31,7 +31,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from dossier_format.errors import DEFAULT_SOURCE, DossierError
 
-__all__ = ["dump", "load", "load_fast"]
+__all__ = ["dump", "load", "load_fast", "load_fast_with_nodes"]
 
 _HINT = "Controleer de inspringing (spaties, geen tabs), de dubbele punten en de aanhalingstekens."
 
@@ -262,13 +262,31 @@ def load_fast(text: str, source: str = DEFAULT_SOURCE) -> dict[str, Any]:
     Raises:
         DossierError: as :func:`load`.
     """
+    return load_fast_with_nodes(text, source)[0]
+
+
+def load_fast_with_nodes(
+    text: str, source: str = DEFAULT_SOURCE
+) -> tuple[dict[str, Any], yaml.MappingNode]:
+    """Like :func:`load_fast`, and also return the composed node tree (with line marks).
+
+    For tools that need to know where things are in the text without the cost of the round-trip
+    loader (``dossier_format.parts``). One parse serves both results.
+
+    Raises:
+        DossierError: as :func:`load`.
+    """
+    loader = _FastLoader(text)
     try:
-        data = yaml.load(text, Loader=_FastLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         raise _marked_error(exc.problem, exc.problem_mark, exc.context_mark, text, source) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _unmarked_error(exc, source) from None
-    return _require_mapping(data, source)
+    finally:
+        loader.dispose()
+    return _require_mapping(data, source), node
 
 
 # ---------------------------------------------------------------------------------------------

@@ -178,3 +178,68 @@ def test_part_names() -> None:
         "zorg",
     ]
     assert notes_part("ib-jansen") == "werkaantekeningen/ib-jansen"
+
+
+def test_comments_between_notes_stay_with_the_note_they_follow() -> None:
+    text = (
+        HEAD
+        + "werkaantekeningen:  # alleen voor medewerkers\n"
+        + "  # eerste notitie volgt\n"
+        + NOTE.format(id="wa-1", auteur="ib-jansen", datum="2024-01-10")
+        + "  # bij wa-1\n"
+        + NOTE.format(id="wa-2", auteur="mw-bakker", datum="2024-01-05")
+    )
+    parts = split(text)
+    assert parts["werkaantekeningen/ib-jansen"].startswith(
+        "werkaantekeningen:  # alleen voor medewerkers\n  # eerste notitie volgt\n  - id: wa-1"
+    )
+    assert parts["werkaantekeningen/ib-jansen"].endswith("  # bij wa-1\n")
+    assert "# bij wa-1" not in parts["werkaantekeningen/mw-bakker"]
+    joined = join(parts)
+    assert joined.index("id: wa-2") < joined.index("id: wa-1") < joined.index("# bij wa-1")
+
+
+def test_text_before_the_first_key_goes_with_the_first_part_in_part_order() -> None:
+    text = "# kop\nniveaus: []\nformaat: zorgkluis-dossier/1\n"
+    parts = split(text)
+    assert parts == {
+        "administratie": "# kop\nformaat: zorgkluis-dossier/1\n",
+        "zorg": "niveaus: []\n",
+    }
+    assert join(parts) == "# kop\nformaat: zorgkluis-dossier/1\nniveaus: []\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{formaat: zorgkluis-dossier/1, niveaus: [], okr: {opgesteld: 2025-06-01}}\n",
+        "formaat: zorgkluis-dossier/1\nniveaus: []\nokr:\n  opgesteld: 2025-06-01",
+        "formaat: zorgkluis-dossier/1\r\nniveaus: []\r\nokr:\r\n  opgesteld: 2025-06-01\r\n",
+        "  formaat: zorgkluis-dossier/1\n  niveaus: []\n  okr:\n    opgesteld: 2025-06-01\n",
+    ],
+)
+def test_non_canonical_text_is_split_after_canonicalizing(text: str) -> None:
+    parts = split(text)
+    assert sorted(parts) == ["administratie", "okr", "zorg"]
+    assert load_fast(join(parts)) == load_fast(text)
+
+
+def test_notes_in_flow_style_are_split_per_author() -> None:
+    text = HEAD + (
+        "werkaantekeningen: [{id: wa-1, auteur: ib-jansen, datum: 2024-01-01, tekst: a},"
+        " {id: wa-2, auteur: mw-bakker, datum: 2024-01-02, tekst: b}]\n"
+    )
+    parts = split(text)
+    assert sorted(parts) == [
+        "administratie",
+        "werkaantekeningen/ib-jansen",
+        "werkaantekeningen/mw-bakker",
+    ]
+    assert load_fast(join(parts)) == load_fast(text)
+
+
+def test_anchors_and_aliases_are_refused() -> None:
+    text = HEAD + "plannen:\n  - &p\n    id: pl-1\n  - *p\n"
+    with pytest.raises(DossierError, match="Ankers en verwijzingen") as caught:
+        split(text)
+    assert caught.value.line == 13  # where the anchored value starts
