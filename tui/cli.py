@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import click
 
-from tui import cli_check, cli_vault
+from tui import cli_app, cli_check, cli_rights, cli_transfer, cli_vault
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.option(
     "--vault",
     "vault_path",
@@ -30,14 +33,18 @@ from tui import cli_check, cli_vault
 )
 @click.pass_context
 def cli(ctx: click.Context, vault_path: str | None, identity_path: str | None) -> None:
-    """Zorgkluis: versleutelde leerlingdossiers voor de zorgroute."""
+    """Zorgkluis: versleutelde leerlingdossiers voor de zorgroute.
+
+    Zonder opdracht opent Zorgkluis de kluis in het scherm.
+    """
     ctx.ensure_object(dict)
     ctx.obj["vault_path"] = vault_path
     ctx.obj["identity_path"] = identity_path
+    cli_app.open_without_command(ctx)
 
 
-cli_check.register(cli)
-cli_vault.register(cli)
+for _module in (cli_app, cli_check, cli_vault, cli_rights, cli_transfer):
+    _module.register(cli)
 
 
 def main() -> None:
