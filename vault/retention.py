@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -300,39 +300,61 @@ def pupil_ids(keeper: Keeper) -> list[str]:
     return sorted(ids)
 
 
-def _read_part(keeper: Keeper, pupil_id: str, part: str, where: PupilParts) -> dict[str, object]:
-    path = f"{DOSSIERS}/{pupil_id}/{part}.age"
-    if part not in where.keys or path not in where.files.get(part, []):
-        return {}
-    entry = keeper.keystore.read(pupil_id, part, keeper.identities)
-    blob = keeper.store.read(path)
-    if entry is None or blob is None:
-        return {}
-    try:
-        text = age.decrypt(blob, entry.keys).decode("utf-8")
-        return codec.load_fast(text, source=path)
-    except (age.AgeError, UnicodeDecodeError, DossierError) as exc:
-        raise CorruptError(f"{path} is beschadigd.") from exc
+def _read_parts(
+    keeper: Keeper, wheres: dict[str, PupilParts], part: str, pupils: Sequence[str]
+) -> dict[str, dict[str, Any] | str]:
+    """Decrypt `part` of each pupil (one batched git read): a dict, {} when absent, or a
+    Dutch reason why it cannot be read."""
+    wanted = [
+        (pid, f"{DOSSIERS}/{pid}/{part}.age")
+        for pid in pupils
+        if part in wheres[pid].keys
+        and f"{DOSSIERS}/{pid}/{part}.age" in wheres[pid].files.get(part, [])
+    ]
+    blobs = keeper.store.read_many([("HEAD", path) for _, path in wanted])
+    out: dict[str, dict[str, Any] | str] = {pid: {} for pid in pupils}
+    for (pid, path), blob in zip(wanted, blobs, strict=True):
+        try:
+            entry = keeper.keystore.read(pid, part, keeper.identities)
+        except NoAccessError:
+            out[pid] = f"geen toegang tot de {part} van deze leerling"
+            continue
+        except CorruptError as exc:
+            out[pid] = exc.message
+            continue
+        if entry is None or blob is None:
+            continue
+        try:
+            out[pid] = codec.load_fast(age.decrypt(blob, entry.keys).decode("utf-8"), source=path)
+        except (age.AgeError, UnicodeDecodeError, DossierError):
+            out[pid] = f"{path} is beschadigd"
+    return out
 
 
-def pupil_facts(keeper: Keeper, pupil_id: str, where: PupilParts) -> RetentionFacts | str:
-    """The retention facts of a pupil, or a Dutch reason why they cannot be read.
+def pupil_facts(keeper: Keeper, wheres: dict[str, PupilParts]) -> dict[str, RetentionFacts | str]:
+    """The retention facts per pupil, or a Dutch reason why they cannot be read.
 
-    Reads the administratie part; the zorg part (for advice decisions) only when the pupil
-    has left, so a status over a school of enrolled pupils decrypts one part per pupil.
+    Reads every administratie part; the zorg part (for advice decisions) only of pupils who
+    have left, so a status over a school of enrolled pupils decrypts one part per pupil.
     """
-    try:
-        admin = _read_part(keeper, pupil_id, "administratie", where)
-        if "inschrijving" not in admin:
-            return "administratie ontbreekt of is al vernietigd"
-        facts = facts_from_dossier(admin)
-        if facts.uitschrijving is None:
-            return facts
-        return facts_from_dossier({**_read_part(keeper, pupil_id, "zorg", where), **admin})
-    except NoAccessError:
-        return "geen toegang tot de administratie van deze leerling"
-    except CorruptError as exc:
-        return exc.message
+    pupils = sorted(wheres)
+    admins = _read_parts(keeper, wheres, "administratie", pupils)
+    out: dict[str, RetentionFacts | str] = {}
+    for pid, admin in admins.items():
+        if isinstance(admin, str):
+            out[pid] = admin
+        elif "inschrijving" not in admin:
+            out[pid] = "administratie ontbreekt of is al vernietigd"
+        else:
+            out[pid] = facts_from_dossier(admin)
+    left = [p for p, f in out.items() if isinstance(f, RetentionFacts) and f.uitschrijving]
+    for pid, zorg in _read_parts(keeper, wheres, "zorg", left).items():
+        admin = admins[pid]
+        if isinstance(zorg, str):
+            out[pid] = zorg
+        elif isinstance(admin, dict):
+            out[pid] = facts_from_dossier({**zorg, **admin})
+    return out
 
 
 def _destroyed_log(store: GitStore) -> set[tuple[str, str]]:
@@ -357,9 +379,10 @@ def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
     logged = _destroyed_log(keeper.store)
     items: list[RetentionItem] = []
     pupils = pupil_ids(keeper)
+    wheres = {pid: pupil_parts(keeper, pid) for pid in pupils}
+    all_facts = pupil_facts(keeper, wheres)
     for pid in pupils:
-        where = pupil_parts(keeper, pid)
-        facts = pupil_facts(keeper, pid, where)
+        where, facts = wheres[pid], all_facts[pid]
         for part in sorted(set(where.files) | where.keys):
             if part not in where.keys or (pid, part) in logged:
                 reason = "sleutel vernietigd" if part not in where.keys else "vernietiging afmaken"

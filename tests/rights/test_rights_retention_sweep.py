@@ -258,3 +258,17 @@ def test_confirm_terms_is_a_signed_commit(filled: MiniVault) -> None:
     assert config is not None and config.bevestigd_door == "ib-1"
     with pytest.raises(NoAccessError):
         retention.confirm_terms(filled.keeper("lk-1"), TODAY)
+
+
+def test_damaged_administratie_makes_the_pupil_undetermined(filled: MiniVault) -> None:
+    keeper = filled.keeper()
+    person = filled.staff["ib-1"]
+    filled.store.commit(
+        {"dossiers/ll-cccc/administratie.age": b"age-encryption.org/v1\nkapot\n"},
+        "Beschadiging (test)",
+        retention._KeySigner(person.user, person.key),
+    )
+    items = [i for i in retention.status(keeper, TODAY) if i.pupil_id == "ll-cccc"]
+    assert {i.state for i in items} == {ONBEPAALD}
+    assert all("beschadigd" in i.reason for i in items)
+    assert not [i for i in items if retention.needs_action(i)]  # nothing destroyed blindly
