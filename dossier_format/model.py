@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
@@ -88,28 +88,6 @@ class PupilSummary:
     def naam(self) -> str:
         """The full name for display: ``"Noor van der Verzonnen"``."""
         return " ".join(p for p in (self.voornaam, self.tussenvoegsel, self.achternaam) if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (dates as ISO text), e.g. for the stored summary."""
-        out = asdict(self)
-        for key in ("volgende_evaluatie", "uitgeschreven"):
-            if out[key] is not None:
-                out[key] = out[key].isoformat()
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PupilSummary:
-        """Rebuild a summary from :meth:`to_dict` output.
-
-        Raises:
-            KeyError, ValueError, TypeError: the dict is not a summary.
-        """
-        values = dict(data)
-        for key in ("volgende_evaluatie", "uitgeschreven"):
-            if values.get(key) is not None:
-                values[key] = datetime.date.fromisoformat(values[key])
-        values["signalen"] = list(values.get("signalen", []))
-        return cls(**values)
 
 
 def new_pupil_id() -> str:
