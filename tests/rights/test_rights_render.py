@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dossier_format.render import blocks, dutch_date, render, render_html, render_pdf
 
@@ -151,3 +153,38 @@ def test_unknown_format_is_refused() -> None:
 
 def test_dutch_date() -> None:
     assert dutch_date(dt.date(2024, 2, 29)) == "29 februari 2024"
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), max_size=3)),
+        max_size=4,
+    ),
+    st.text(max_size=20),
+)
+def test_no_dossier_text_ever_becomes_markup(leerling: dict[str, object], school: str) -> None:
+    page = render_html(
+        {"leerling": leerling, "okr": {"<b>": "<i>x</i>"}}, school=school, made_on=TODAY
+    )
+    parser = _Collector()
+    parser.feed(page)
+    allowed = {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "p",
+        "dl",
+        "dt",
+        "dd",
+        "ul",
+        "li",
+    }
+    assert set(parser.tags) <= allowed
