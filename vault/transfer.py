@@ -184,12 +184,6 @@ class TransferIdentity:
     signing_key: Ed25519PrivateKey
 
 
-def _commit(vault: Vault, changes: Mapping[str, bytes | None], message: str) -> str:
-    # The facade has no public call for committing vault configuration files yet.
-    with vault._saving():
-        return vault._commit(changes, message)
-
-
 def _managers_recipients(vault: Vault) -> tuple[list[str], list[age.Recipient]]:
     managers = [u for u in vault.users() if access.may_manage(u)]
     recipients: list[age.Recipient] = [
@@ -257,8 +251,7 @@ def transfer_card(vault: Vault) -> TransferCard:
         "ondertekensleutel": card.signing_key,
         "vingerafdruk": card.fingerprint,
     }
-    _commit(
-        vault,
+    vault.commit_files(
         {PUBLIC_FILE: yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()},
         "Overdrachtssleutel van de school aangemaakt",
     )
@@ -414,8 +407,7 @@ def add_school(
     others = [s for s in list_schools(vault) if s.vingerafdruk != school.vingerafdruk]
     rows = [s.to_dict() for s in sorted([*others, school], key=lambda s: (s.naam, s.vingerafdruk))]
     doc = {"formaat": _SCHOOLS_FORMAT, "scholen": rows}
-    _commit(
-        vault,
+    vault.commit_files(
         {SCHOOLS_FILE: yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()},
         f"Bekende school toegevoegd ({school.vingerafdruk})",
     )
@@ -906,6 +898,10 @@ def open_bundle(
         )
     part_texts = _check_parts(manifest, files)
     fingerprint = sshkeys.fingerprint(public)
+    if manifest["afzender"].get("vingerafdruk") != fingerprint:
+        raise TamperedError(
+            "De overdracht is ondertekend met een andere sleutel dan het manifest noemt."
+        )
     claimed = str(manifest["afzender"].get("school") or "onbekend")
     match = next((s for s in known if s.vingerafdruk == fingerprint), None)
     if match is None and trust != fingerprint:

@@ -211,6 +211,17 @@ def test_signature_by_another_key_is_refused(
         transfer.import_file(school_b.as_(), _reseal(files, school_b), today=TODAY)
 
 
+def test_signer_other_than_the_manifest_names_is_refused(
+    school_a: School, school_b: School, tmp_path: Path
+) -> None:
+    files = _tar_files(_export(school_a, school_b, tmp_path).read_bytes(), school_b)
+    _know(school_b, school_a)
+    other = school_b.private["lk"]  # a valid signature, but not by the key the manifest names
+    files["manifest.yaml.sig"] = sshsig.sign(files["manifest.yaml"], other, transfer.SIGN_NAMESPACE)
+    with pytest.raises(transfer.TamperedError, match="andere sleutel"):
+        transfer.import_file(school_b.as_(), _reseal(files, school_b), today=TODAY)
+
+
 def test_unknown_sender_shows_fingerprint_and_needs_confirmation(
     school_a: School, school_b: School, tmp_path: Path
 ) -> None:
