@@ -213,3 +213,20 @@ def test_odd_values_from_yaml_become_type_errors_not_exceptions() -> None:
 )
 def test_paths_are_rendered_like_finding_paths(path: tuple[str | int, ...], text: str) -> None:
     assert format_path(path) == text
+
+
+def test_docs_format_md_names_every_key_of_the_schema() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "format.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for sub in node.values():
+                walk(sub)
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub)
+
+    walk(load_schema())
+    assert sorted(n for n in names if f"`{n}`" not in docs and f"**`{n}`**" not in docs) == []
