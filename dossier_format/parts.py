@@ -233,10 +233,12 @@ def _layout(text: str, source: str, *, normalized: bool = False) -> _Layout:
 
 def _block_layout(data: dict[str, Any], root: yaml.MappingNode, lines: list[str]) -> _Layout | None:
     """Blocks from node marks, or None when the text is not in block style at the top."""
+    if not root.value:
+        return _Layout(data, "", [])
     if root.flow_style or any(key.start_mark.column != 0 for key, _ in root.value):
         return None
     starts = [key.start_mark.line for key, _ in root.value] + [len(lines)]
-    first = starts[0] if root.value else len(lines)
+    first = starts[0]
     if any(_is_document_end(line) for line in lines[first:]):
         return None
     blocks = []
@@ -365,21 +367,16 @@ def _check_notes_part(name: str, layout: _Layout) -> None:
 
 
 def _merged_notes(notes: list[tuple[_Layout, str]]) -> str:
-    blocks = [(layout, layout.block(_NOTES)) for layout, _ in notes]
-    if len(blocks) == 1:
-        block = blocks[0][1]
-        return block.text if block is not None else ""
-    head = next((b.head or b.text for _, b in blocks if b is not None), "")
-    items = sorted(_dated_items(blocks), key=lambda item: item[0])
-    return head + "".join(text for _, text in items)
+    blocks = [(layout, block) for layout, _ in notes if (block := layout.block(_NOTES))]
+    with_items = [(layout, block) for layout, block in blocks if block.items]
+    if len(notes) == 1 or not with_items:
+        return blocks[0][1].text if blocks else ""
+    items = sorted(_dated_items(with_items), key=lambda item: item[0])
+    return with_items[0][1].head + "".join(text for _, text in items)
 
 
-def _dated_items(
-    blocks: list[tuple[_Layout, _Block | None]],
-) -> Iterator[tuple[tuple[int, str], str]]:
+def _dated_items(blocks: list[tuple[_Layout, _Block]]) -> Iterator[tuple[tuple[int, str], str]]:
     for layout, block in blocks:
-        if block is None:
-            continue
         for entry, text in zip(layout.data[_NOTES], block.items, strict=False):
             yield _date_key(entry.get("datum")), text
 

@@ -243,3 +243,15 @@ def test_anchors_and_aliases_are_refused() -> None:
     with pytest.raises(DossierError, match="Ankers en verwijzingen") as caught:
         split(text)
     assert caught.value.line == 13  # where the anchored value starts
+
+
+def test_an_empty_mapping_has_no_parts() -> None:
+    assert split("{}\n") == {}
+
+
+def test_an_empty_notes_part_beside_others_adds_nothing() -> None:
+    parts = {
+        "werkaantekeningen/ib-jansen": "werkaantekeningen: []\n",
+        "werkaantekeningen/mw-bakker": _notes(("wa-1", "mw-bakker", "2024-01-10")),
+    }
+    assert load_fast(join(parts))["werkaantekeningen"][0]["id"] == "wa-1"
