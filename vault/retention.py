@@ -149,6 +149,16 @@ class Keeper:
             users=vault.users(),
         )
 
+    def close(self) -> None:
+        """Stop the git store's background process (the keeper stays usable)."""
+        self.store.close()
+
+    def __enter__(self) -> Keeper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def signer(self) -> _KeySigner:
         """The signer for commits made by this keeper."""
         return _KeySigner(self.user, self.key)
