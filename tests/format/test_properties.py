@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from dossier_format.codec import dump, load, load_fast
 from dossier_format.errors import DossierError
+from dossier_format.model import summarize
 from dossier_format.parts import join, split
 from dossier_format.schema import validate
 
@@ -210,3 +211,31 @@ def test_split_then_join_keeps_every_note(notes: list[dict[str, Any]], okr: bool
         assert [n["datum"] for n in merged] == sorted(n["datum"] for n in merged)
         rest = {k: v for k, v in load_fast(joined).items() if k != "werkaantekeningen"}
         assert rest == {k: v for k, v in load_fast(text).items() if k != "werkaantekeningen"}
+
+
+ODD_VALUES = st.recursive(
+    st.one_of(
+        SCALARS,
+        st.floats(allow_nan=True),
+        st.binary(max_size=5),
+        st.datetimes(),
+        st.just(object()),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children, children),
+        st.dictionaries(st.sampled_from(KEYS) | st.integers() | st.none(), children, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(KEYS), ODD_VALUES, max_size=8), st.booleans())
+def test_validate_and_summarize_take_any_mapping(data: dict[Any, Any], formaat: bool) -> None:
+    if formaat:
+        data["formaat"] = "zorgkluis-dossier/1"
+    errors = validate(data)
+    assert all(isinstance(e, DossierError) and e.message for e in errors)
+    summary = summarize(data, [], today=datetime.date(2030, 1, 1))
+    assert isinstance(summary.signalen, list)
