@@ -23,6 +23,7 @@ ZERO_SHA = "0" * 40
 TREE_MODE = b"40000"
 FILE_MODE = b"100644"
 SIGNATURE_HEADERS = (b"gpgsig", b"gpgsig-sha256")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
 PIPE_SAFE_BYTES = 4096  # POSIX guarantees at least this much pipe buffer (PIPE_BUF)
 
 
@@ -52,7 +53,7 @@ def validate_path(path: str) -> str:
     """
     if not path or path.startswith("/") or "\\" in path:
         raise ValueError(f"unsafe repository path: {path!r}")
-    if any(ord(c) < 0x20 or c == "\x7f" for c in path):
+    if _CONTROL_RE.search(path):
         raise ValueError(f"control character in repository path: {path!r}")
     for part in path.split("/"):
         if part in ("", ".", "..") or part.lower() == ".git":

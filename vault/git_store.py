@@ -293,9 +293,10 @@ class GitStore:
 
     def read_many(self, items: Sequence[tuple[str, str]]) -> list[bytes | None]:
         """Read many (rev, path) pairs in one exchange with git; see `read`."""
-        commits: dict[str, str | None] = {}
-        for rev, path in items:
+        for path in {path for _, path in items}:
             go.validate_path(path)
+        commits: dict[str, str | None] = {}
+        for rev, _ in items:
             if rev not in commits:
                 commits[rev] = (
                     rev
