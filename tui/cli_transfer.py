@@ -7,6 +7,7 @@ other refusal (wrong school, tampering, unknown sender not confirmed, no access.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -70,7 +71,7 @@ def register(group: click.Group) -> None:
         """
         card = transfer.transfer_card(open_vault(ctx))
         if as_json:
-            click.echo(json.dumps(card.__dict__, ensure_ascii=False, indent=2))
+            click.echo(json.dumps(dataclasses.asdict(card), ensure_ascii=False, indent=2))
             return
         click.echo(f"School: {card.school}")
         click.echo(f"Overdrachtssleutel (ontvanger): {card.recipient}")

@@ -1010,6 +1010,8 @@ def _receiving_dossier(
     out["route"] = route_id
     out.pop("betrokkenen", None)
     out.pop("werkaantekeningen", None)
+    if isinstance(out.get("x_herkomst"), Mapping):  # moved on before: keep the chain
+        herkomst["eerder"] = out["x_herkomst"]
     out["x_herkomst"] = herkomst
     return _ordered(out)
 

@@ -97,6 +97,30 @@ def test_pupil_moves_from_a_to_b(school_a: School, school_b: School, tmp_path: P
     assert problems == [] and [e.actie for e in entries] == ["export"]
 
 
+def test_provenance_chains_when_the_pupil_moves_on(
+    school_a: School, school_b: School, tmp_path: Path
+) -> None:
+    _know(school_b, school_a)
+    first = transfer.import_file(
+        school_b.as_(), _export(school_a, school_b, tmp_path).read_bytes(), today=TODAY
+    )
+    school_c = make_school(tmp_path / "c", "De Derde School")
+    _know(school_c, school_b)
+    vb = school_b.as_()
+    # B needs its own uitschrijving, vervolgschool and okr before the gate lets it go
+    doc = codec.load(vb.show(first.save.pupil_id))
+    doc["inschrijving"]["uitgeschreven"] = TODAY
+    doc["inschrijving"]["vervolgschool"] = "De Derde School"
+    vb.put(first.save.pupil_id, codec.dump(doc), today=TODAY)
+    out = tmp_path / "verder.zkoverdracht"
+    to = transfer.transfer_card(school_c.as_()).recipient
+    transfer.export_bundle(vb, first.save.pupil_id, to, out, today=TODAY)
+    second = transfer.import_file(school_c.as_(), out.read_bytes(), today=TODAY)
+    herkomst = codec.load_fast(school_c.as_().show(second.save.pupil_id))["x_herkomst"]
+    assert herkomst["school"] == "OBS De Regenboog"
+    assert herkomst["eerder"]["school"] == "Basisschool De Notenkraker"
+
+
 def test_bundle_opens_with_standard_tools(
     school_a: School, school_b: School, tmp_path: Path
 ) -> None:
