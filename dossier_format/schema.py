@@ -80,13 +80,14 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+_STANDARD_TYPE = Draft202012Validator.VALIDATORS["type"]
+
+
 def _type_check(validator: Validator, types: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
     if isinstance(instance, _IsoDate) and schema.get("format") != "date":
-        yield ValidationError(
-            "a date where text is expected", validator="type", validator_value=types
-        )
+        yield ValidationError("a date where text is expected")
         return
-    yield from jsonschema._keywords.type(validator, types, instance, schema)
+    yield from _STANDARD_TYPE(validator, types, instance, schema)
 
 
 def _is_real_date(instance: object) -> bool:
