@@ -9,10 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_checks
+from bench import bench_checks, bench_ui, bench_vault
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "checks": bench_checks.main,
+    "vault": bench_vault.main,
+    "ui": bench_ui.main,
 }
 
 
@@ -22,6 +24,9 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         cut = argv.index("--")
         names, options = argv[:cut], argv[cut + 1 :]
+    elif any(a.startswith("-") for a in argv):  # `vault --quick` means `vault -- --quick`
+        cut = next(i for i, a in enumerate(argv) if a.startswith("-"))
+        names, options = argv[:cut], argv[cut:]
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"onbekende benchmark: {', '.join(unknown)} (kies uit {', '.join(BENCHMARKS)})")
