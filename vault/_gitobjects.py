@@ -27,8 +27,13 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
 PIPE_SAFE_BYTES = 4096  # POSIX guarantees at least this much pipe buffer (PIPE_BUF)
 
 
-class RefConflictError(Exception):
-    """The branch moved under us (compare-and-swap failed) or its lock file is held."""
+class GitStoreError(Exception):
+    """Base error of the git layer (public as `vault.git_store.GitStoreError`)."""
+
+
+class RefConflictError(GitStoreError):
+    """The branch moved under us (compare-and-swap failed), its lock stays held, or HEAD
+    is detached."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,23 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from vault import _gitobjects as go
+from vault._gitobjects import GitStoreError, RefConflictError
+
+__all__ = [
+    "ALLOWED_SIGNERS",
+    "AllowedSignersResolver",
+    "CommitInfo",
+    "GitStore",
+    "GitStoreError",
+    "LockedError",
+    "Problem",
+    "RefConflictError",
+    "Signer",
+    "UnknownRevisionError",
+    "VerifyFn",
+    "normalize_key",
+    "parse_allowed_signers",
+]
 
 ALLOWED_SIGNERS = ".zorgkluis/allowed_signers"
 """Repository path of the committed allowed-signers file (OpenSSH `ALLOWED SIGNERS` format)."""
@@ -44,10 +61,6 @@ MAINTENANCE_SCRIPT = (
 
 _SHA_RE = re.compile(r"[0-9a-f]{40}")
 _KEY_TYPE_RE = re.compile(r"(ssh-|ecdsa-|sk-ssh-|sk-ecdsa-)")
-
-
-class GitStoreError(Exception):
-    """Base error of the git layer."""
 
 
 class LockedError(GitStoreError):
@@ -246,6 +259,7 @@ class GitStore:
             ("gpg.ssh.allowedSignersFile", ALLOWED_SIGNERS),
             ("commit.gpgsign", "false"),
             ("core.logAllRefUpdates", "true"),
+            ("core.autocrlf", "false"),  # files are stored byte for byte
         ):
             subprocess.run([*git, "config", key, value], check=True, env=go.git_env())
         return cls(target, lock_timeout=lock_timeout, fsync=fsync)
@@ -467,7 +481,8 @@ class GitStore:
         Raises:
             LockedError: another writer holds the lock past `lock_timeout`.
             ValueError: an unsafe path, a file/folder clash, or a bad identity or message.
-            GitStoreError: the branch moved outside our lock (someone ran plain git).
+            RefConflictError: (a GitStoreError) the branch moved outside our lock (someone ran
+                plain git), its ref lock stayed held, or HEAD is detached.
         """
         if "\0" in message:
             raise ValueError("a commit message cannot contain NUL")
@@ -493,9 +508,9 @@ class GitStore:
                     message=f"commit: {summary}",
                     fsync=self.fsync,
                 )
-            except go.RefConflictError as exc:
+            except go.RefConflictError:
                 self._clear_pending()
-                raise GitStoreError(str(exc)) from exc
+                raise
             # The commit is a fact now. Mirroring it into the work tree and index is
             # best effort: if that fails (e.g. someone holds index.lock for longer than
             # lock_timeout), the pending marker stays and recover() finishes the job.

@@ -12,7 +12,13 @@ import pytest
 from gitstore_helpers import KeygenSigner, allowed_line, git
 
 from vault import _gitobjects as go
-from vault.git_store import ALLOWED_SIGNERS, GitStore, GitStoreError, UnknownRevisionError
+from vault.git_store import (
+    ALLOWED_SIGNERS,
+    GitStore,
+    GitStoreError,
+    RefConflictError,
+    UnknownRevisionError,
+)
 
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 
@@ -275,3 +281,11 @@ def test_fsync_mode_commits_the_same(store: GitStore, alice: KeygenSigner) -> No
     assert store.read("d/a") == b"1"
     assert git(store, "verify-commit", sha, check=False).returncode == 0
     assert git(store, "fsck", "--strict", "--no-dangling").returncode == 0
+
+
+def test_detached_head_is_refused(store: GitStore, alice: KeygenSigner) -> None:
+    git(store, "checkout", "-q", "--detach")
+    with pytest.raises(RefConflictError, match="detached"):
+        store.commit({"a": b"1"}, "los", alice)
+    git(store, "checkout", "-q", "main")
+    assert store.commit({"a": b"1"}, "vast", alice) == store.head()
