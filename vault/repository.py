@@ -473,7 +473,10 @@ class Vault:
             )
 
     def add_user(self, user_id: str, naam: str, rol: str, public_key: str) -> User:
-        """Add a staff member (directie/IB-er only); leading roles get access to all pupils.
+        """Add a staff member (directie/IB-er only).
+
+        A new directie/IB-er gets access to every pupil; anyone else to the pupils that already
+        list them as betrokkene (so a dossier may name a colleague before they have a key).
 
         Raises:
             NotPermittedError: the current user may not manage users.
@@ -488,7 +491,7 @@ class Vault:
             if find_by_key(self._users, new.public_key) is not None:
                 raise UserExistsError("Deze sleutel is al van een andere medewerker.")
             message = f"Medewerker {new.id} toegevoegd ({new.rol})"
-            self._change_users([*self._users, new], message, rekey=access.may_manage(new))
+            self._change_users([*self._users, new], message)
         return new
 
     def remove_user(self, user_id: str) -> None:
@@ -511,11 +514,12 @@ class Vault:
                     "De kluis moet minstens één directielid of intern begeleider houden."
                 )
             message = f"Medewerker {user_id} verwijderd; sleutels vernieuwd"
-            self._change_users(users, message, rekey=True)
+            self._change_users(users, message)
 
-    def _change_users(self, users: list[User], message: str, *, rekey: bool) -> None:
-        """Commit a new user list; with `rekey`, bring every pupil's key entries in line
-        (new readers added, removed ones rotated out) in the same commit."""
+    def _change_users(self, users: list[User], message: str) -> None:
+        """Commit a new user list and bring every pupil's key entries in line with it in the
+        same commit: a new directie/IB-er, or a new user already listed as betrokkene, is
+        added; a removed user is rotated out."""
         changes: dict[str, bytes | None] = {
             USERS_FILE: dump_users(users),
             SIGNERS_FILE: allowed_signers(users),
@@ -523,9 +527,8 @@ class Vault:
         old = self._users
         self._users = users
         try:
-            if rekey:
-                for pupil_id in self._pupil_ids():
-                    self._write_pupil(self._state(pupil_id), {}, changes)
+            for pupil_id in self._pupil_ids():
+                self._write_pupil(self._state(pupil_id), {}, changes)
             self._commit(changes, message)
         except BaseException:
             self._users = old

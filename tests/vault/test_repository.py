@@ -181,6 +181,21 @@ def test_new_betrokkene_on_save_gets_access(school: School) -> None:
         school.as_("sp-ria").show(pid)
     ib.put(pid, dossier(pid, betrokkenen=["lk-els", "sp-ria"]), today=TODAY)
     assert "Instroom" in school.as_("sp-ria").show(pid)
+    ib.put(pid, dossier(pid, betrokkenen=["lk-els"]), today=TODAY)
+    with pytest.raises(NoAccessError):
+        school.as_("sp-ria").show(pid)
+    assert ib.export_part_key(pid, "zorg").count("AGE-SECRET-KEY-1") == 2  # rotated
+
+
+def test_users_added_later_get_their_pupils(school: School) -> None:
+    ib = school.as_("ib-anna")
+    named = ib.new(dossier(betrokkenen=["lk-later"]), today=TODAY).pupil_id
+    other = ib.new(dossier(betrokkenen=["lk-els"]), today=TODAY).pupil_id
+    for user_id, role in (("lk-later", "leerkracht"), ("ib-later", "intern_begeleider")):
+        school.keys.make(user_id)
+        ib.add_user(user_id, user_id, role, school.keys.public(user_id))
+    assert {s.id for s in school.as_("lk-later").list_pupils()} == {named}
+    assert {s.id for s in school.as_("ib-later").list_pupils()} == {named, other}
 
 
 def test_creator_keeps_access_to_a_pupil_they_are_not_betrokken_with(school: School) -> None:
