@@ -22,9 +22,10 @@ from pathlib import Path
 ZERO_SHA = "0" * 40
 TREE_MODE = b"40000"
 FILE_MODE = b"100644"
-SIGNATURE_HEADERS = (b"gpgsig", b"gpgsig-sha256")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
-PIPE_SAFE_BYTES = 4096  # POSIX guarantees at least this much pipe buffer (PIPE_BUF)
+# A request this small always fits in the pipe to git (Linux pipes hold at least a page), so
+# it can be written before reading the answers without risk of both sides blocking.
+PIPE_SAFE_BYTES = 4096
 
 
 class GitStoreError(Exception):
@@ -273,6 +274,12 @@ class CatFile:
                     data = out.read(size + 1)[:size]
                     results.append(GitObject(fields[0].decode(), fields[1].decode(), data))
                 return results
+            except BaseException:
+                # The exchange is out of step (or git died): start afresh next time.
+                proc.kill()
+                proc.wait()
+                self._proc = None
+                raise
             finally:
                 if writer is not None:
                     writer.join()
@@ -280,8 +287,11 @@ class CatFile:
     @staticmethod
     def _feed(proc: subprocess.Popen[bytes], request: bytes) -> None:
         assert proc.stdin is not None
-        proc.stdin.write(request)
-        proc.stdin.flush()
+        try:
+            proc.stdin.write(request)
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the reader sees git's end of output and reports it
 
     def close(self) -> None:
         """Stop the process (safe to call more than once)."""

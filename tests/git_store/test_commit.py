@@ -289,3 +289,13 @@ def test_detached_head_is_refused(store: GitStore, alice: KeygenSigner) -> None:
         store.commit({"a": b"1"}, "los", alice)
     git(store, "checkout", "-q", "main")
     assert store.commit({"a": b"1"}, "vast", alice) == store.head()
+
+
+def test_reader_process_restarts_after_dying(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"a": b"1"}, "een", alice)
+    assert store.read("a") == b"1"
+    reader = store._cat._proc
+    assert reader is not None
+    reader.kill()
+    reader.wait()
+    assert store.read("a") == b"1"
