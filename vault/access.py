@@ -18,13 +18,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from vault.errors import InvalidInputError
+from dossier_format.parts import PART_NAMES, WERKAANTEKENINGEN_PREFIX
+from vault.errors import CorruptError
 from vault.users import User
 
-PUPIL_PARTS: tuple[str, ...] = ("administratie", "zorg", "okr")
+PUPIL_PARTS: tuple[str, ...] = PART_NAMES
 """Parts every reader of the pupil may read (all with the same readers)."""
 
-WERK_PREFIX = "werkaantekeningen/"
+WERK_PREFIX = WERKAANTEKENINGEN_PREFIX
 LEADING_ROLES = frozenset({"directie", "intern_begeleider"})
 """Roles that read every pupil and may manage users and access."""
 
@@ -52,13 +53,13 @@ class Grants:
         """Parse `to_bytes` output.
 
         Raises:
-            InvalidInputError: the data is not a grants document.
+            CorruptError: the data is not a grants document.
         """
         try:
             doc = json.loads(data)
             return cls(frozenset(doc["toegevoegd"]), frozenset(doc["verwijderd"]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidInputError("Het toegangsbestand van de leerling is onleesbaar.") from exc
+            raise CorruptError("Het toegangsbestand van de leerling is onleesbaar.") from exc
 
     def grant(self, user_id: str) -> Grants:
         """Return grants with `user_id` added (and no longer removed)."""
@@ -72,11 +73,6 @@ class Grants:
 def is_werkaantekeningen(part: str) -> bool:
     """True for a `werkaantekeningen/<user-id>` part name."""
     return part.startswith(WERK_PREFIX)
-
-
-def werk_part(user_id: str) -> str:
-    """The werkaantekeningen part name of `user_id`."""
-    return WERK_PREFIX + user_id
 
 
 def werk_author(part: str) -> str:

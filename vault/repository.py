@@ -769,7 +769,7 @@ class Vault:
             raise InvalidInputError("Een override heeft een reden nodig.")
         if errors and override is None:
             raise ChecksFailedError(findings)
-        own_werk = access.werk_part(self.user.id)
+        own_werk = parts.notes_part(self.user.id)
         for name in split:
             if access.is_werkaantekeningen(name) and name != own_werk:
                 raise InvalidInputError(
@@ -821,7 +821,7 @@ class Vault:
         pupil_level = self._pupil_readers(plain)
         by_id = {u.id: u for u in self._users}
         prefix = f"{DOSSIERS}/{state.pupil_id}/"
-        own_werk = access.werk_part(self.user.id)
+        own_werk = parts.notes_part(self.user.id)
         touched_keys = {_key_part(p) for p in plain} | {
             k for k in state.entries if k == own_werk or not access.is_werkaantekeningen(k)
         }
@@ -1084,7 +1084,7 @@ class Vault:
         else:  # git's temporary copy "<random>_<base name>": the pupil is unknown
             base = Path(name).name.split("_", 1)[-1].removesuffix(".age")
             known = (*access.PUPIL_PARTS, *_FILE_PARTS_UNDER_ADMIN)
-            file_part = base if base in known else access.werk_part(base)
+            file_part = base if base in known else access.WERK_PREFIX + base
             candidates = self._pupil_ids()
         for pupil_id in candidates:
             try:

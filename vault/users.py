@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import yaml
 
 from vault.crypto import sshkeys
-from vault.errors import InvalidInputError
+from vault.errors import CorruptError, InvalidInputError
 
 ROLES: tuple[str, ...] = (
     "leerkracht",
@@ -111,14 +111,14 @@ def parse_users(text: bytes | str) -> list[User]:
     """Parse the users file.
 
     Raises:
-        InvalidInputError: the file is not a valid users file.
+        CorruptError: the file is not a valid users file.
     """
     try:
         data = yaml.safe_load(text)
         rows = data["medewerkers"]
         return [User(str(r["id"]), str(r["naam"]), str(r["rol"]), str(r["sleutel"])) for r in rows]
     except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise InvalidInputError("Het medewerkersbestand van de kluis is onleesbaar.") from exc
+        raise CorruptError("Het medewerkersbestand van de kluis is onleesbaar.") from exc
 
 
 def dump_users(users: Iterable[User]) -> bytes:
