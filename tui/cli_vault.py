@@ -27,6 +27,7 @@ from dossier_format.model import PupilSummary
 from vault.crypto import sshkeys
 from vault.errors import ChecksFailedError, IdentityError, InvalidInputError, VaultError
 from vault.repository import (
+    SaveResult,
     Vault,
     default_identity_path,
     default_vault_path,
@@ -110,7 +111,7 @@ def _read_input(file: str) -> str:
         raise InvalidInputError(f"Kan '{file}' niet lezen als UTF-8-tekst.") from exc
 
 
-def _report_save(result: Any) -> None:
+def _report_save(result: SaveResult) -> None:
     print_findings(result.findings)
     if result.commit is None:
         click.echo("Geen wijzigingen; niets opgeslagen.", err=True)
@@ -138,6 +139,7 @@ def _summary_row(s: PupilSummary) -> dict[str, Any]:
     return {
         "id": s.id,
         "voornaam": s.voornaam,
+        "tussenvoegsel": s.tussenvoegsel,
         "achternaam": s.achternaam,
         "groep": s.groep,
         "niveau": s.niveau,
