@@ -311,6 +311,10 @@ def test_only_directie_and_ib_transfer(school_a: School, school_b: School) -> No
     assert transfer.transfer_card(teacher) == card  # the public card is readable once made
     with pytest.raises(NotPermittedError):
         transfer.load_transfer_identity(teacher)
+    with pytest.raises(NotPermittedError):
+        transfer.import_file(school_b.as_("lk"), b"age-encryption.org/v1\n", today=TODAY)
+    with pytest.raises(NotPermittedError):
+        transfer.add_school(teacher, "X", card.signing_key)
 
 
 def test_transfer_keys_follow_new_ib_ers(school_a: School) -> None:
