@@ -428,10 +428,13 @@ def _open_entry(data: bytes | None, identities: Sequence[age.Identity]) -> KeyEn
         return None
 
 
-def merge_entries(ours: KeyEntry, theirs: KeyEntry) -> KeyEntry:
+def merge_entries(
+    ours: KeyEntry, theirs: KeyEntry, readers: frozenset[str] | None = None
+) -> KeyEntry:
     """Merge two versions of one key-store entry that both devices changed.
 
-    All key generations are kept (ours first, then theirs we lack); the readers are those in
+    All key generations are kept (ours first, then theirs we lack). The readers are `readers`
+    (what the access policy gives for the merged dossier) or, when that is unknown, those in
     both versions, so a revocation on either device wins. A fresh generation is added when
     that drops someone who could read either side's current key, or when both sides rotated.
     """
@@ -439,7 +442,8 @@ def merge_entries(ours: KeyEntry, theirs: KeyEntry) -> KeyEntry:
     known = {k.to_string() for k in keys}
     theirs_only = [k for k in theirs.keys if k.to_string() not in known]
     ours_only = {k.to_string() for k in ours.keys} - {k.to_string() for k in theirs.keys}
-    merged = KeyEntry(ours.readers & theirs.readers, (*keys, *theirs_only))
+    chosen = ours.readers & theirs.readers if readers is None else readers
+    merged = KeyEntry(chosen, (*keys, *theirs_only))
     dropped = (ours.readers | theirs.readers) - merged.readers
     if dropped or (theirs_only and ours_only):
         return merged.rotated(merged.readers)
@@ -745,7 +749,8 @@ def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[
             if ours_entry is None or theirs_entry is None:
                 data = other  # we cannot read theirs: we were revoked there, which wins
             else:
-                entry = merge_entries(ours_entry, theirs_entry)
+                wanted = _policy_readers(ctx, keys, head, name, list(users.values()))
+                entry = merge_entries(ours_entry, theirs_entry, wanted)
                 recipients: list[age.Recipient] = [
                     age.SshEd25519Recipient.from_openssh(users[uid].public_key)
                     for uid in sorted(entry.readers)
@@ -757,6 +762,30 @@ def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[
         received += 1
     ctx.vault.keystore.forget()
     return received, shredded
+
+
+def _policy_readers(
+    ctx: _Context, keys: _KeyStores, head: str | None, name: str, users: Sequence[User]
+) -> frozenset[str] | None:
+    """Who may read key entry `name` ("<pupil>/<part>") by the access policy, applied to the
+    merged dossier at `head` (explicit removals win); None when this user cannot tell."""
+    pupil_id, _, part = name.partition("/")
+    entry = keys.entry(pupil_id, "administratie")
+    if head is None or entry is None:
+        return None
+    prefix = f"{DOSSIERS}{pupil_id}/"
+    admin, grants = ctx.store.read_many(
+        [(head, f"{prefix}administratie.age"), (head, f"{prefix}{GRANTS_PART}.age")]
+    )
+    if admin is None:
+        return None
+    try:
+        data = codec.load_fast((_decrypt(admin, entry) or b"").decode(), source=pupil_id)
+        explicit = Grants.from_bytes(_decrypt(grants, entry) or b"") if grants else Grants()
+    except (DossierError, VaultError):
+        return None
+    level = access.pupil_readers(users, access.betrokkenen_ids(data), explicit)
+    return access.part_readers(part, users, level)
 
 
 def _publish_keys(

@@ -1,0 +1,119 @@
+"""The key store follows the vault between devices: revocation and shredding propagate."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from sync_testkit import TODAY, School, Server, dossier, make_school
+
+from dossier_format import codec
+from dossier_format.retention_rules import VERLOPEN, RetentionItem
+from vault.errors import NoAccessError
+from vault.keystore import KeyEntry
+from vault.retention import Keeper, sweep
+from vault.sync import merge_entries
+
+
+@pytest.fixture
+def school(tmp_path: Path, server: Server) -> School:
+    made = make_school(tmp_path, server)
+    made.first.sync(server.url)
+    return made
+
+
+def _pupil(school: School) -> str:
+    pupil = school.first.open().new(dossier(), override="test", today=TODAY).pupil_id
+    school.first.sync(school.server.url)
+    return pupil
+
+
+def test_revocation_reaches_the_revoked_device(school: School) -> None:
+    pupil = _pupil(school)
+    els = school.device("apparaat-els", "lk-els")
+    els.sync(school.server.url)
+    assert "groep: 5" in els.open().show(pupil)
+    school.first.open().revoke(pupil, "lk-els")
+    school.first.sync(school.server.url)
+    els.sync(school.server.url)
+    with pytest.raises(NoAccessError):
+        els.open().show(pupil)
+    entry = school.entry(els, pupil, "administratie")
+    assert entry is not None and "lk-els" not in entry.readers
+
+
+def test_offline_device_cannot_bring_revoked_access_back(school: School) -> None:
+    pupil = _pupil(school)
+    piet = school.device("apparaat-piet", "dir-piet")
+    piet.sync(school.server.url)
+    # Offline, Piet grants Ria access (his key entries change, still listing Els) ...
+    offline = piet.open()
+    offline.grant(pupil, "sp-ria")
+    stale = school.entry(piet, pupil, "zorg")
+    assert stale is not None and {"lk-els", "sp-ria"} <= stale.readers
+    # ... while Anna revokes Els and syncs first.
+    school.first.open().revoke(pupil, "lk-els")
+    school.first.sync(school.server.url)
+    assert piet.sync(school.server.url).merged == "samengevoegd"
+    school.first.sync(school.server.url)
+    for device in (piet, school.first):
+        for part in ("administratie", "zorg"):
+            entry = school.entry(device, pupil, part)
+            assert entry is not None
+            assert "lk-els" not in entry.readers
+            assert "sp-ria" in entry.readers  # Piet's grant survived the merge
+            assert entry.current.to_string() not in {k.to_string() for k in stale.keys}
+    ria = school.device("apparaat-ria", "sp-ria")
+    ria.sync(school.server.url)
+    assert "groep: 5" in ria.open().show(pupil)
+    els = school.device("apparaat-els", "lk-els")
+    els.sync(school.server.url)
+    with pytest.raises(NoAccessError):
+        els.open().show(pupil)
+
+
+def test_shredded_key_is_destroyed_everywhere_and_stays_destroyed(school: School) -> None:
+    pupil = _pupil(school)
+    piet = school.device("apparaat-piet", "dir-piet")
+    piet.sync(school.server.url)
+    doomed = (school.first.path / ".git/zorgkluis/keystore" / pupil / "zorg.age").read_bytes()
+    # Offline, Piet edits the zorg part, which Anna's retention sweep destroys meanwhile.
+    vault = piet.open()
+    text = vault.show(pupil).replace("reden: Instroom.", "reden: Nog bewaard?")
+    vault.put(pupil, text, override="test", today=TODAY)
+    anna = school.first.open()
+    item = RetentionItem(
+        pupil, "zorg", VERLOPEN, datetime.date(2025, 1, 1), None, ("test",), "verlopen"
+    )
+    sweep(Keeper.of_vault(anna, school.keys.private["ib-anna"]), [item], TODAY)
+    school.first.sync(school.server.url)
+    result = piet.sync(school.server.url)
+    assert result.merged == "samengevoegd"
+    assert f"{pupil}/zorg" in result.keys_shredded
+    school.first.sync(school.server.url)
+    for device in (piet, school.first):
+        assert school.entry(device, pupil, "zorg") is None
+        assert "niveaus" not in codec.load_fast(device.open().show(pupil))
+        assert device.git("ls-files", f"dossiers/{pupil}/zorg.age").stdout == ""
+    # The server's key-store ref never brings it back, and after its gc no copy remains.
+    fresh = school.device("apparaat-nieuw", "dir-piet")
+    fresh.sync(school.server.url)
+    assert school.entry(fresh, pupil, "zorg") is None
+    assert school.entry(fresh, pupil, "administratie") is not None
+    # Replacing the ref leaves the old objects on the server until its gc (docs/sync.md).
+    assert doomed in school.server.all_objects()
+    school.server.gc()
+    assert doomed not in school.server.all_objects()
+
+
+def test_merging_entries_keeps_every_generation_and_rotates_when_someone_drops_out() -> None:
+    base = KeyEntry.new({"a", "b"})
+    ours = base.rotated({"a"})
+    theirs = base.with_readers({"a", "b", "c"})
+    merged = merge_entries(ours, theirs)
+    assert merged.readers == {"a"}
+    assert {k.to_string() for k in ours.keys} <= {k.to_string() for k in merged.keys}
+    assert merged.current.to_string() not in {k.to_string() for k in ours.keys}
+    same = merge_entries(theirs, base.with_readers({"a", "b", "c"}))
+    assert same.keys == theirs.keys
