@@ -110,6 +110,15 @@ def register(group: click.Group) -> None:
             extra = f" [{s.brin}]" if s.brin else ""
             click.echo(f"{s.naam}{extra}  {s.vingerafdruk}  {s.ontvangstsleutel or '-'}")
 
+    @school_group.command("oso")
+    @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    @click.pass_context
+    @handle_errors
+    def school_oso_cmd(ctx: click.Context, file: Path) -> None:
+        """Leg de OSO-gegevens van deze school vast (YAML: naam, brin, adres, telefoon)."""
+        info = transfer.set_oso_school(open_vault(ctx), file.read_text(encoding="utf-8"))
+        click.echo(f"OSO-gegevens van {info.naam} ({info.brin}) vastgelegd.", err=True)
+
     @group.command("export")
     @click.argument("pupil_id")
     @click.option(
@@ -140,7 +149,7 @@ def register(group: click.Group) -> None:
     @click.option(
         "--afzender",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="YAML met de OSO-gegevens van deze school (naam, brin, adres, telefoon).",
+        help="YAML met de OSO-gegevens van deze school; standaard die van 'school oso'.",
     )
     @click.option("--plan", "plan_only", is_flag=True, help="Toon alleen wat er mee zou gaan.")
     @click.option("--today", type=_DATE, hidden=True)
@@ -172,12 +181,11 @@ def register(group: click.Group) -> None:
             click.echo(f"Onderwijskundig rapport geschreven naar {out}.", err=True)
             return
         if fmt == "oso":
-            if afzender is None:
-                raise InvalidInputError(
-                    "Voor OSO zijn de gegevens van deze school nodig.",
-                    "Geef --afzender SCHOOL.yaml (naam, brin, adres, telefoon of email).",
-                )
-            sender = transfer.school_info_from_yaml(afzender.read_text(encoding="utf-8"))
+            sender = (
+                transfer.school_info_from_yaml(afzender.read_text(encoding="utf-8"))
+                if afzender is not None
+                else transfer.oso_school(vault)
+            )
             result = transfer.export_oso(
                 vault,
                 pupil_id,

@@ -58,6 +58,7 @@ BUNDLE_FORMAT = "zorgkluis-overdracht/1"
 SIGN_NAMESPACE = "zorgkluis-overdracht@1"
 PUBLIC_FILE = ".zorgkluis/overdracht.yaml"
 SCHOOLS_FILE = ".zorgkluis/scholen.yaml"
+OSO_SCHOOL_FILE = ".zorgkluis/oso-school.yaml"
 SECRET_FILE = Path(".git") / "zorgkluis" / "overdracht.age"
 MANIFEST = "manifest.yaml"
 SIGNATURE = "manifest.yaml.sig"
@@ -750,6 +751,36 @@ def school_info_from_yaml(text: str) -> SchoolInfo:
             "De schoolgegevens voor OSO zijn onleesbaar.",
             "Geef naam, brin, adres (straat, nummer, postcode, plaats) en telefoon of email.",
         ) from exc
+
+
+def set_oso_school(vault: Vault, text: str) -> SchoolInfo:
+    """Store this school's OSO details (`school_info_from_yaml` format) in the vault.
+
+    Raises:
+        NotPermittedError: the user is not directie or IB-er.
+        InvalidInputError: the text is not readable as school details.
+    """
+    if not access.may_manage(vault.user):
+        raise NotPermittedError("Alleen directie en intern begeleiders beheren de schoolgegevens.")
+    info = school_info_from_yaml(text)
+    vault.commit_files({OSO_SCHOOL_FILE: text.encode()}, "OSO-gegevens van de school vastgelegd")
+    return info
+
+
+def oso_school(vault: Vault) -> SchoolInfo:
+    """This school's stored OSO details.
+
+    Raises:
+        InvalidInputError: none stored yet, or unreadable.
+    """
+    raw = vault._store.read(OSO_SCHOOL_FILE)
+    if raw is None:
+        raise InvalidInputError(
+            "De OSO-gegevens van deze school zijn nog niet vastgelegd.",
+            "Leg ze vast met 'zorgkluis school oso SCHOOL.yaml' (naam, brin, adres, telefoon), "
+            "of geef --afzender SCHOOL.yaml.",
+        )
+    return school_info_from_yaml(raw.decode())
 
 
 def export_oso(

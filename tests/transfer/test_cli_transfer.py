@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from transfer_kit import TODAY, School, dossier
+from transfer_kit import SENDER_YAML, TODAY, X_OSO, School, dossier
 
-from dossier_format import codec
+from dossier_format import codec, oso
 from tui import cli_transfer
 from tui.cli import cli
 from vault import transfer
@@ -114,6 +114,23 @@ def test_okr_html_and_pdf(school_a: School, tmp_path: Path) -> None:
     assert "Onderwijskundig rapport" in page and "&lt;b&gt;tempo" in page
     assert "GEHEIME-WERKAANTEKENING" not in page
     assert pdf_file.read_bytes().startswith(b"%PDF-")
+
+
+def test_oso_export_with_stored_school_details(school_a: School, tmp_path: Path) -> None:
+    pupil = school_a.as_().new(dossier() + X_OSO, today=TODAY).pupil_id
+    out = tmp_path / "noor.xml"
+    args = ("export", pupil, "--format", "oso", "--out", str(out), "--today", TODAY.isoformat())
+    missing = _run(school_a, *args)
+    assert missing.exit_code == 2 and "school oso" in missing.output
+    details = tmp_path / "school.yaml"
+    details.write_text(SENDER_YAML)
+    assert _run(school_a, "school", "oso", str(details)).exit_code == 0
+    result = _run(school_a, *args)
+    assert result.exit_code == 0, result.output
+    xml = out.read_bytes()
+    assert oso.validate_xsd(xml) == []
+    assert [m for m in oso.validate_xslt(xml) if m.is_fout] == []
+    assert b"<brincode>99ZZ</brincode>" in xml
 
 
 def test_admitted_records_the_admission(school_a: School) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from transfer_kit import TODAY, School, dossier
+from transfer_kit import SENDER_YAML, TODAY, X_OSO, School, dossier
 
 from dossier_format import codec, oso
 from dossier_format.oso_validate import default_standards_dir
@@ -23,38 +23,6 @@ VO_RESULTS = (
     "bevorderd", "examenresultaat", "resultaatvakkenvo", "certificaat", "competenties",
     "stage", "overigvombo",
 )  # fmt: skip
-SENDER_YAML = """\
-naam: Basisschool De Notenkraker
-brin: 99ZZ
-adres:
-  straat: Schoolstraat
-  nummer: '1'
-  postcode: 9999AA
-  plaats: Voorbeeldstad
-telefoon: '0100000000'
-"""
-
-# Fictional OSO data Zorgkluis does not model (no real person; obvious placeholder number).
-X_OSO = """\
-x_oso:
-  leerling:
-    geslacht: '2'
-    adresgeheim: false
-    adreslijst:
-      adres:
-        soortadres: gba
-        straat: Kastanjelaan
-        nummer: '12'
-        postcode: 9999DD
-        plaats: Voorbeeldstad
-    onderwijsnummer: ONDERWIJSNUMMER-TEST-1
-    verzorgersaansprakelijk: true
-    verzorger:
-      - voornaam: Sanne
-        achternaam: Verzonnen
-        relatietotkind: '2'
-        wettigevertegenwoordiger: true
-"""
 
 
 def _oso_pupil(school: School, *, vo: bool) -> str:

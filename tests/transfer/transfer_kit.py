@@ -114,3 +114,37 @@ def dossier(*, okr_ready: bool = True, werk: str | None = "GEHEIME-WERKAANTEKENI
             f"    tekst: {werk}",
         ]
     return "\n".join(lines) + "\n"
+
+
+SENDER_YAML = """\
+naam: Basisschool De Notenkraker
+brin: 99ZZ
+adres:
+  straat: Schoolstraat
+  nummer: '1'
+  postcode: 9999AA
+  plaats: Voorbeeldstad
+telefoon: '0100000000'
+"""
+
+# Fictional OSO data Zorgkluis does not model (no real person; obvious placeholder number).
+X_OSO = """\
+x_oso:
+  leerling:
+    geslacht: '2'
+    adresgeheim: false
+    adreslijst:
+      adres:
+        soortadres: gba
+        straat: Kastanjelaan
+        nummer: '12'
+        postcode: 9999DD
+        plaats: Voorbeeldstad
+    onderwijsnummer: ONDERWIJSNUMMER-TEST-1
+    verzorgersaansprakelijk: true
+    verzorger:
+      - voornaam: Sanne
+        achternaam: Verzonnen
+        relatietotkind: '2'
+        wettigevertegenwoordiger: true
+"""
