@@ -101,6 +101,13 @@ class _RoundTripRepresenter(RoundTripRepresenter):
     def represent_none(self, data: Any) -> Any:
         return self.represent_scalar("tag:yaml.org,2002:null", "null")
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # A value placed twice by a program (a copied date or mapping) is written out twice, not
+        # as an anchor and alias: dossiers are split into parts, where aliases cannot survive.
+        # Only anchors that were in the loaded text are kept (and refused by parts.split).
+        anchor = getattr(data, "anchor", None)
+        return getattr(anchor, "value", None) is None
+
     def represent_str(self, data: Any) -> Any:
         # ruamel writes NEL (U+0085) raw in a single-quoted scalar, where it reads back as a line
         # break; double quotes escape it, so such text survives the round trip.

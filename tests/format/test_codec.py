@@ -180,3 +180,13 @@ def test_a_document_that_is_not_a_mapping_is_refused(loader: Any, text: str, wor
 def test_str_of_an_error_without_position_is_source_and_message() -> None:
     assert str(DossierError("Kapot.", source="a.yaml")) == "a.yaml: Kapot."
     assert str(DossierError("Kapot.", line=3)) == "<dossier>:3: Kapot."
+
+
+def test_a_value_placed_twice_is_written_twice_not_as_an_alias() -> None:
+    doc = load("formaat: zorgkluis-dossier/1\ninschrijving:\n  ingeschreven: 2021-10-21\n")
+    shared = {"a": 1}
+    doc["plannen"] = [{"start": doc["inschrijving"]["ingeschreven"], "x": shared, "y": shared}]
+    text = dump(doc)
+    assert "&" not in text
+    assert "*" not in text
+    assert load_fast(text)["plannen"][0]["start"] == datetime.date(2021, 10, 21)
