@@ -8,6 +8,7 @@ protocol plus a compare-and-swap on the old value.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -15,7 +16,7 @@ import subprocess
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -398,3 +399,147 @@ def remove_stale_lock(lock: Path, wait: float) -> None:
     while lock.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     lock.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------- index
+
+
+class IndexUnsupportedError(Exception):
+    """The index uses something `update_index` does not handle; let `git update-index` do it."""
+
+
+_ENTRY_FIXED = 62  # bytes of an on-disk index entry before its name (v2, not extended)
+
+
+def _parse_index(data: bytes) -> tuple[int, list[bytes], list[bytes]]:
+    """Return (version, names, raw entries) of a version 2 or 3 index."""
+    if not data:
+        return 2, [], []
+    if data[:4] != b"DIRC" or hashlib.sha1(data[:-20]).digest() != data[-20:]:
+        raise IndexUnsupportedError("the index is damaged or not an index")
+    version, count = int.from_bytes(data[4:8], "big"), int.from_bytes(data[8:12], "big")
+    if version not in (2, 3):
+        raise IndexUnsupportedError(f"index version {version}")
+    names: list[bytes] = []
+    raws: list[bytes] = []
+    pos = 12
+    for _ in range(count):
+        flags = int.from_bytes(data[pos + 60 : pos + 62], "big")
+        start = pos + _ENTRY_FIXED + (2 if flags & 0x4000 else 0)
+        length = flags & 0xFFF
+        if length == 0xFFF:
+            length = data.index(b"\0", start) - start
+        end = pos + ((start - pos + length + 8) & ~7)
+        names.append(data[start : start + length] + (b"\0" if flags & 0x3000 else b""))
+        raws.append(data[pos:end])
+        pos = end
+    while pos < len(data) - 20:  # extensions: optional ones (upper case) may be dropped
+        signature = data[pos : pos + 4]
+        if not b"A"[0] <= signature[0] <= b"Z"[0]:
+            raise IndexUnsupportedError(f"index extension {signature!r}")
+        pos += 8 + int.from_bytes(data[pos + 4 : pos + 8], "big")
+    return version, names, raws
+
+
+def _index_entry(name: bytes, sha: str, st: os.stat_result) -> bytes:
+    fields = (
+        st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9,
+        st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+        st.st_dev, st.st_ino, 0o100644, st.st_uid, st.st_gid, st.st_size,
+    )  # fmt: skip
+    head = b"".join((f & 0xFFFFFFFF).to_bytes(4, "big") for f in fields)
+    head += bytes.fromhex(sha) + min(len(name), 0xFFF).to_bytes(2, "big")
+    size = (_ENTRY_FIXED + len(name) + 8) & ~7
+    return head + name + b"\0" * (size - _ENTRY_FIXED - len(name))
+
+
+@dataclass
+class IndexCache:
+    """The index as this process last wrote it, keyed by the file's identity and mtime."""
+
+    key: tuple[int, int, int] | None = None
+    version: int = 2
+    names: tuple[bytes, ...] = ()
+    raws: tuple[bytes, ...] = ()
+
+
+def _file_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def update_index(
+    git_dir: Path,
+    work_tree: Path,
+    blobs: Mapping[str, str | None],
+    *,
+    fsync: bool,
+    cache: IndexCache,
+) -> None:
+    """Point the index entries of these paths at (blob sha, stat of the work-tree file).
+
+    A None sha removes the entry. Follows git's protocol: write `index.lock`, rename it over
+    `index`. `cache` keeps the parsed result for the next call. Optional extensions
+    (cache-tree, untracked cache, ...) are dropped; git rebuilds them when it wants them.
+
+    Raises:
+        FileExistsError: `index.lock` is held by someone else.
+        IndexUnsupportedError: (nothing written) index version 4, a required extension such as
+            a split index, a conflicted entry, or a file/folder clash with these paths.
+    """
+    lock = git_dir / "index.lock"
+    index = git_dir / "index"
+    fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        key = _file_key(index)
+        if key is not None and key == cache.key:  # unchanged since we wrote it: skip parsing
+            version, names, raws = cache.version, list(cache.names), list(cache.raws)
+        else:
+            try:
+                data = index.read_bytes()
+            except FileNotFoundError:
+                data = b""
+            version, names, raws = _parse_index(data)
+        for path, sha in sorted(blobs.items()):
+            name = path.encode()
+            i = bisect.bisect_left(names, name)
+            present = i < len(names) and names[i] == name
+            if i < len(names) and names[i] == name + b"\0":
+                raise IndexUnsupportedError(f"{path} has a merge conflict in the index")
+            below = bisect.bisect_left(names, name + b"/")
+            if below < len(names) and names[below].startswith(name + b"/"):
+                raise IndexUnsupportedError(f"{path} is a folder in the index")
+            if sha is None:
+                if present:
+                    del names[i], raws[i]
+                continue
+            entry = _index_entry(name, sha, os.lstat(work_tree / path))
+            if present:
+                raws[i] = entry
+                continue
+            parts = name.split(b"/")
+            for n in range(1, len(parts)):
+                parent = b"/".join(parts[:n])
+                j = bisect.bisect_left(names, parent)
+                if j < len(names) and names[j] == parent:
+                    raise IndexUnsupportedError(f"{path} needs {parent!r} to be a folder")
+            names.insert(i, name)
+            raws.insert(i, entry)
+        body = b"DIRC" + version.to_bytes(4, "big") + len(raws).to_bytes(4, "big")
+        body += b"".join(raws)
+        os.write(fd, body + hashlib.sha1(body).digest())
+        if fsync:
+            os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(lock, index)
+        cache.key, cache.version = _file_key(index), version
+        cache.names, cache.raws = tuple(names), tuple(raws)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        lock.unlink(missing_ok=True)
+        raise

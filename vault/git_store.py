@@ -182,6 +182,18 @@ def parse_allowed_signers(data: bytes) -> set[str]:
     return keys
 
 
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _tree_changes(changes: Mapping[str, bytes | None]) -> dict[str, object]:
     root: dict[str, object] = {}
     for path in changes:
@@ -227,6 +239,7 @@ class GitStore:
         self._trees: dict[str, dict[bytes, go.TreeEntry]] = {}
         self._held = threading.local()  # .depth: this thread's nesting of lock()
         self._maintenance: subprocess.Popen[bytes] | None = None  # background `git gc`
+        self._index = go.IndexCache()
         self._finalizer = weakref.finalize(self, self._cat.close)
         if (self.git_dir / PENDING_NAME).exists():
             # A commit was cut short, or one is running right now: then its writer finishes
@@ -591,35 +604,55 @@ class GitStore:
     # ------------------------------------------------------------------ work tree
 
     def _set_pending(self, paths: Sequence[str]) -> None:
-        # Written before the ref moves: after a crash it names the paths whose work-tree
-        # files and index entries may not match HEAD.
+        # Written before the ref moves: after a crash it names the writer's pid and the paths
+        # whose work-tree files and index entries may not match HEAD.
         pending = self.git_dir / PENDING_NAME
         tmp = pending.with_name(PENDING_NAME + ".tmp")
-        tmp.write_bytes("\0".join(paths).encode())
+        tmp.write_bytes(f"{os.getpid()}\n".encode() + "\0".join(paths).encode())
         os.replace(tmp, pending)
 
     def _clear_pending(self) -> None:
         (self.git_dir / PENDING_NAME).unlink(missing_ok=True)
 
     def _sync_work_tree(self, contents: Mapping[str, bytes | None]) -> None:
+        blobs: dict[str, str | None] = {}
         for path, data in contents.items():
             target = self.path / path
             if data is None:
                 target.unlink(missing_ok=True)
                 self._prune_empty_dirs(target.parent)
+                blobs[path] = None
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f"{TEMP_PREFIX}{target.name}-{os.getpid()}")
             tmp.write_bytes(data)
             os.replace(tmp, target)
-        names = list(contents)
-        for chunk in range(0, len(names), 500):
-            self._update_index(names[chunk : chunk + 500])
+            blobs[path] = go.object_bytes("blob", data)[0]
+        self._update_index(blobs)
 
-    def _update_index(self, paths: Sequence[str]) -> None:
-        # Plain git (even `git status`) may hold index.lock for a moment: retry until the
-        # lock timeout rather than fail.
+    def _update_index(self, blobs: Mapping[str, str | None]) -> None:
+        # In-process when the index is a plain v2/v3 one (no git process to start), else
+        # `git update-index`. Plain git (even `git status`) may hold index.lock for a moment:
+        # retry until the lock timeout rather than fail.
         deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                go.update_index(self.git_dir, self.path, blobs, fsync=self.fsync, cache=self._index)
+                return
+            except go.IndexUnsupportedError:
+                break
+            except FileExistsError:
+                if time.monotonic() >= deadline:
+                    raise GitStoreError(
+                        f"{self.git_dir / 'index.lock'} stayed locked; run `git status` "
+                        "when it is gone, the vault repairs itself on next open"
+                    ) from None
+                time.sleep(0.01)
+        names = list(blobs)
+        for chunk in range(0, len(names), 500):
+            self._git_update_index(names[chunk : chunk + 500], deadline)
+
+    def _git_update_index(self, paths: Sequence[str], deadline: float) -> None:
         while True:
             done = self._git("update-index", "--add", "--remove", "--", *paths, check=False)
             if done.returncode == 0:
@@ -653,8 +686,12 @@ class GitStore:
             pending = self.git_dir / PENDING_NAME
             paths: list[str] = []
             if pending.exists():
-                paths = [p for p in pending.read_bytes().decode().split("\0") if p]
-                go.remove_stale_lock(self.git_dir / "index.lock", self.lock_timeout)
+                pid, _, names = pending.read_bytes().decode().partition("\n")
+                paths = [p for p in names.split("\0") if p]
+                # A lock left by the dead writer goes at once; one that may be a live git
+                # process's gets lock_timeout to disappear.
+                wait = self.lock_timeout if pid.isdigit() and _alive(int(pid)) else 0.0
+                go.remove_stale_lock(self.git_dir / "index.lock", wait)
                 ref_lock = self.git_dir / (go.head_branch(self.git_dir) + ".lock")
                 go.remove_stale_lock(ref_lock, 0)
                 for folder in {(self.path / p).parent for p in paths}:

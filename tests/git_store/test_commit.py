@@ -59,6 +59,11 @@ def test_commit_writes_nested_paths_and_clean_tree(store: GitStore, alice: Keyge
     assert store.head() == sha
     assert git(store, "rev-parse", "HEAD~1").stdout.strip() == before
     assert git(store, "status", "--porcelain", "--untracked-files=all").stdout == ""
+    assert (
+        git(store, "write-tree").stdout.strip()
+        == git(store, "rev-parse", "HEAD^{tree}").stdout.strip()
+    )
+    assert git(store, "diff-files", "--quiet", check=False).returncode == 0
     assert git(store, "show", f"{sha}:dossiers/ll-1/zorg.age").stdout == "\x00zorg"
     assert (store.path / "dossiers/ll-1/administratie.age").read_bytes() == b"adm"
     assert sorted(git(store, "ls-files").stdout.split()) == [
@@ -299,3 +304,38 @@ def test_reader_process_restarts_after_dying(store: GitStore, alice: KeygenSigne
     reader.kill()
     reader.wait()
     assert store.read("a") == b"1"
+
+
+@pytest.mark.parametrize("version", ["2", "3", "4"])
+def test_index_versions(store: GitStore, alice: KeygenSigner, version: str) -> None:
+    """v2/v3 indexes are updated in-process, v4 through git; all end clean."""
+    git(store, "update-index", "--index-version", version)
+    git(store, "status")  # let git add its optional extensions
+    store.commit({"d/a": b"1", "d/b/c": b"2"}, "een", alice)
+    store.commit({"d/a": None, "d/b/c": b"3", "e": b"4"}, "twee", alice)
+    assert git(store, "status", "--porcelain", "--untracked-files=all").stdout == ""
+    assert git(store, "write-tree").stdout == git(store, "rev-parse", "HEAD^{tree}").stdout
+    assert git(store, "ls-files", "-s").stdout.count("\n") == 3
+    assert git(store, "fsck", "--no-dangling").returncode == 0
+
+
+def test_index_keeps_entries_with_long_names(store: GitStore, alice: KeygenSigner) -> None:
+    """Names of 4095+ bytes (stored NUL-terminated) survive an in-process index update."""
+    long = "d/" + "/".join(["x" * 200] * 25)
+    empty = git(store, "hash-object", "-w", "--stdin").stdout.strip()
+    git(store, "update-index", "--add", "--cacheinfo", f"100644,{empty},{long}")
+    before = git(store, "ls-files", "-s", long).stdout
+    store.commit({"d/y": b"2", "c": b"3"}, "naast lang", alice)
+    assert git(store, "ls-files", "-s", long).stdout == before
+    assert git(store, "ls-files").stdout.split() == [ALLOWED_SIGNERS, "c", long, "d/y"]
+
+
+def test_index_changes_by_plain_git_are_kept(store: GitStore, alice: KeygenSigner) -> None:
+    """The parsed-index cache must notice that git rewrote the index in between."""
+    store.commit({"a": b"1"}, "een", alice)
+    empty = git(store, "hash-object", "-w", "--stdin").stdout.strip()
+    for i in range(3):
+        git(store, "update-index", "--add", "--cacheinfo", f"100644,{empty},git-{i}")
+        store.commit({f"ours-{i}": b"x"}, f"ronde {i}", alice)
+    files = git(store, "ls-files").stdout.split()
+    assert {f"git-{i}" for i in range(3)} | {f"ours-{i}" for i in range(3)} <= set(files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
 import time
 import traceback
 from pathlib import Path
@@ -13,6 +14,12 @@ import pytest
 from gitstore_helpers import KeygenSigner, SshsigSigner, git, sshsig_verify
 
 from vault.git_store import PENDING_NAME, GitStore
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def clean(store: GitStore) -> bool:
@@ -30,7 +37,9 @@ def test_recover_after_crash_between_ref_and_work_tree(
     (store.path / "e/b").unlink()
     (store.path / "e/.zk-tmp-b-999").write_bytes(b"half")
     (store.path / ".git/index.lock").write_bytes(b"")
-    (store.path / ".git" / PENDING_NAME).write_bytes(b"d/a\0d/gone\0e/b")
+    (store.path / ".git" / PENDING_NAME).write_bytes(
+        f"{dead_pid()}\n".encode() + b"d/a\0d/gone\0e/b"
+    )
     store.close()
     reopened = GitStore(store.path, lock_timeout=0.2)
     assert (store.path / "d/a").read_bytes() == b"new"
@@ -72,7 +81,7 @@ def test_recover_on_empty_repo(tmp_path: Path) -> None:
     store = GitStore.init(tmp_path / "v")
     (store.path / "x").mkdir()
     (store.path / "x/.zk-tmp-y-1").write_bytes(b"half")
-    (store.path / ".git" / PENDING_NAME).write_bytes(b"x/y")
+    (store.path / ".git" / PENDING_NAME).write_bytes(f"{dead_pid()}\nx/y".encode())
     assert GitStore(store.path).head() is None
     assert not (store.path / "x").exists()
     assert store.recover(full=True) == []
