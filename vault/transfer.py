@@ -1099,6 +1099,13 @@ def import_file(
             f"'{source}' is geen Zorgkluis-overdracht en geen OSO-dossier.",
             "Importeer een bestand van 'zorgkluis export' of een OSO-XML-bestand.",
         )
+    if access.may_manage(vault.user) and _read_public(vault) is None:
+        raise NotAddressedError(
+            "Deze school heeft nog geen overdrachtssleutel, dus deze overdracht kan niet voor "
+            "deze school versleuteld zijn (verkeerd geadresseerd).",
+            "Geef de verzendende school de uitvoer van 'zorgkluis transfer-key'. "
+            "Er is niets opgeslagen.",
+        )
     ident = load_transfer_identity(vault)
     opened = open_bundle(data, ident.identity, list_schools(vault), trust=trust)
     try:

@@ -169,6 +169,10 @@ def test_wrongly_addressed_bundle_is_refused(
     out = _export(school_a, school_b, tmp_path)
     _know(school_c, school_a)
     vc = school_c.as_()
+    before = _state(vc)
+    with pytest.raises(transfer.NotAddressedError, match="nog geen overdrachtssleutel"):
+        transfer.import_file(vc, out.read_bytes(), today=TODAY)
+    assert _state(school_c.as_()) == before
     transfer.transfer_card(vc)  # C has its own transfer key, just not the one used
     before = _state(vc)
     with pytest.raises(transfer.NotAddressedError, match="niet voor deze school"):
