@@ -520,9 +520,10 @@ class Vault:
         """Commit a new user list and bring every pupil's key entries in line with it in the
         same commit: a new directie/IB-er, or a new user already listed as betrokkene, is
         added; a removed user is rotated out."""
+        previous = self._store.read(SIGNERS_FILE) or b""
         changes: dict[str, bytes | None] = {
             USERS_FILE: dump_users(users),
-            SIGNERS_FILE: allowed_signers(users),
+            SIGNERS_FILE: allowed_signers(users, previous),
         }
         old = self._users
         self._users = users
@@ -985,9 +986,15 @@ class Vault:
         covered by git's object hashes and the signed commits only.
         """
         self._refresh()
-        problems = [
-            Problem(p.sha, p.kind, p.detail) for p in self._store.verify_commits(_verify_signature)
-        ]
+        users_at: dict[str, list[User]] = {}
+
+        def allowed_keys(sha: str) -> set[str]:
+            # Signers come from users.yaml as of the basis commit: a removed user's key stays
+            # in allowed_signers (time-limited, for plain git) but is not allowed here.
+            return {f"ssh-ed25519 {u.key_blob}" for u in self._users_at(sha, users_at)}
+
+        checked = self._store.verify_commits(_verify_signature, allowed_keys)
+        problems = [Problem(p.sha, p.kind, p.detail) for p in checked]
         head = self._store.head() or ""
         paths = [VAULT_FILE, USERS_FILE, SIGNERS_FILE]
         for pupil_id in self._pupil_ids():

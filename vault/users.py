@@ -7,6 +7,7 @@ derived from it so plain `git verify-commit` works.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,10 +132,31 @@ def dump_users(users: Iterable[User]) -> bytes:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()
 
 
-def allowed_signers(users: Sequence[User]) -> bytes:
-    """The git/ssh-keygen allowed-signers file for these users (principal = user id)."""
-    lines = [f'{u.id} namespaces="git" {u.public_key}\n' for u in sorted(users, key=lambda u: u.id)]
-    return "".join(lines).encode()
+def allowed_signers(
+    users: Sequence[User], previous: bytes = b"", now: datetime.datetime | None = None
+) -> bytes:
+    """The git/ssh-keygen allowed-signers file for these users (principal = user id).
+
+    Keys of former users (lines in `previous` whose key is no longer a user's) are kept with
+    `valid-before` set to `now` (unless already limited), so plain `git verify-commit` still
+    accepts their old commits (git passes the commit time to ssh-keygen) and refuses new ones.
+
+    Args:
+        users: the current users.
+        previous: the allowed-signers file before this change.
+        now: the moment former users stop being valid signers (default: now, UTC).
+    """
+    current = {u.key_blob for u in users}
+    stamp = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
+    lines = [f'{u.id} namespaces="git" {u.public_key}' for u in users]
+    for line in previous.decode(errors="replace").splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[-1] in current:
+            continue
+        if "valid-before=" not in fields[1]:
+            fields[1] += f',valid-before="{stamp:%Y%m%d%H%M%S}Z"'
+        lines.append(" ".join(fields))
+    return "".join(line + "\n" for line in sorted(lines)).encode()
 
 
 def find_by_key(users: Iterable[User], public_key: str) -> User | None:

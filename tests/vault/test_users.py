@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,23 @@ def test_commit_files_is_signed_and_keeps_dossiers_out(school: School) -> None:
     assert ib.verify() == [] and sha
     with pytest.raises(InvalidInputError):
         ib.commit_files({"dossiers/ll-x/zorg.age": b"x"}, "sluiproute")
+
+
+def test_former_users_stay_in_allowed_signers_with_an_end_date() -> None:
+    _, key_a = sshkeys.generate("a", None)
+    _, key_b = sshkeys.generate("b", None)
+    a = make_user("lk-a", "A", "leerkracht", key_a)
+    b = make_user("lk-b", "B", "leerkracht", key_b)
+    both = allowed_signers([a, b])
+    when = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    after = allowed_signers([a], both, now=when).decode().splitlines()
+    assert after == sorted(
+        [
+            f'lk-a namespaces="git" {a.public_key}',
+            f'lk-b namespaces="git",valid-before="20250301120000Z" {b.public_key}',
+        ]
+    )
+    # Removing again keeps the first end date; re-adding the key drops the limited line.
+    later = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    assert allowed_signers([a], "\n".join(after).encode(), now=later).decode().splitlines() == after
+    assert allowed_signers([a, b], "\n".join(after).encode()) == both

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def test_unknown_signer_is_reported(school: School) -> None:
     assert school.as_("ib-anna").log(pid)[0].signature == "onbekend"
 
 
-def test_removed_user_old_commits_stay_valid(school: School) -> None:
+def test_removed_user_old_commits_stay_valid_new_ones_do_not(school: School) -> None:
     ib = school.as_("ib-anna")
     pid = ib.new(dossier(betrokkenen=["lk-els"]), today=TODAY).pupil_id
     school.as_("lk-els").put(pid, dossier(pid, zorg_reden="Door Els."), today=TODAY)
@@ -108,3 +109,17 @@ def test_removed_user_old_commits_stay_valid(school: School) -> None:
     assert ib.verify() == []
     states = {v.author_id: v.signature for v in ib.log(pid)}
     assert states["lk-els"] == "goed"
+    for sha in _git(school.path, "rev-list", "HEAD").stdout.split():  # plain git agrees
+        assert _git(school.path, "verify-commit", sha).returncode == 0, sha
+    # After removal, Els's key no longer signs: for zorgkluis nor (a day later) for git.
+    signers = (school.path / ".zorgkluis" / "allowed_signers").read_text()
+    assert "lk-els" in signers and "valid-before=" in signers
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
+    sha = GitStore(school.path).commit(
+        {"notities.txt": b"na verwijdering\n"},
+        "na verwijdering",
+        KeySigner(school.keys.private["lk-els"], "lk-els"),
+        when=later,
+    )
+    assert [(p.kind, p.sha) for p in ib.verify()] == [("unknown_signer", sha)]
+    assert _git(school.path, "verify-commit", sha).returncode != 0
