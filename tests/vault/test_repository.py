@@ -150,6 +150,10 @@ def test_werkaantekeningen_are_for_their_author_only(school: School) -> None:
     forged = dossier(pid, betrokkenen=["lk-els", "lk-bob"], werk=[("lk-els", "Vervalst")])
     with pytest.raises(InvalidInputError):
         bob.put(pid, forged, today=TODAY)
+    # Els deletes her own notes; Bob's stay.
+    els.put(pid, els.show(pid).split("werkaantekeningen:")[0], today=TODAY)
+    assert not (school.path / "dossiers" / pid / "werkaantekeningen" / "lk-els.age").exists()
+    assert "Notitie Bob" in bob.show(pid) and "Notitie Els" not in els.show(pid)
 
 
 def test_revoke_rotates_part_keys(school: School, tmp_path: Path) -> None:
