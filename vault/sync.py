@@ -383,17 +383,22 @@ def merge_part_files(
 
     Returns:
         (ciphertext of the merge encrypted to the part's current key, conflicts). With
-        conflicts the ciphertext holds our value at each conflicting field.
+        conflicts the ciphertext holds our value at each conflicting field. The list summary
+        (`samenvatting.age`) is derived data: ours is kept until the pupil's next save.
 
     Raises:
-        SyncError: not a dossier part path, or the summary (recomputed on save, not merged).
+        SyncError: not a dossier part path.
         NoAccessError: the user cannot open the part key.
         CorruptError, DossierError: a damaged file.
     """
     where = split_part_path(path)
-    if where is None or where[1] == SUMMARY_PART:
-        raise SyncError(f"'{path}' kan niet ontsleuteld worden samengevoegd.")
+    if where is None:
+        raise SyncError(
+            f"'{path}' is geen dossierdeel en kan niet ontsleuteld samengevoegd worden."
+        )
     pupil_id, file_part = where
+    if file_part == SUMMARY_PART:
+        return ours, []  # derived data: the next save of the pupil rewrites it
     entry = vault.keystore.read(pupil_id, _key_part(file_part), [age.SshEd25519Identity(key)])
     if entry is None:
         raise NoAccessError("De sleutel van dit deel bestaat niet (meer).")
@@ -630,7 +635,7 @@ def _round(ctx: _Context, choices: Choices) -> SyncResult | None:
         if base is None and ours is not None:
             raise SyncError(
                 "Deze kluis en de kluis op de server hebben geen gemeenschappelijke geschiedenis.",
-                "Maak een nieuwe kopie van de server met 'zorgkluis sync --clone'.",
+                "Maak een nieuwe kopie van de server met 'zorgkluis clone URL MAP'.",
             )
         if base == theirs:
             merged = "verstuurd"
@@ -835,14 +840,18 @@ def _merge_commit(
     tb, to, tt = trees
     changes: dict[str, bytes | None] = {}
     both: list[str] = []
+    taken: dict[str, str] = {}  # path -> their blob, where only they changed it
     for path in sorted(set(tb) | set(to) | set(tt)):
         b, o, t = tb.get(path), to.get(path), tt.get(path)
         if o == t or b == t:
             continue
-        if b == o:
-            changes[path] = None if t is None else _blobs(ctx.path, [t])[0]
-        else:
+        if b != o:
             both.append(path)
+        elif t is None:
+            changes[path] = None
+        else:
+            taken[path] = t
+    changes.update(zip(taken, _blobs(ctx.path, list(taken.values())), strict=True))
     destroyed = _destroyed(ctx, ours) | _destroyed(ctx, theirs)
     conflicts: list[PartConflict] = []
     plain: dict[tuple[str, str], bytes] = {}

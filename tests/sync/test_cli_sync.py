@@ -1,0 +1,141 @@
+"""The `sync`, `clone` and `merge-driver` commands, against a real git daemon and real git."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from sync_testkit import TODAY, Device, School, Server, dossier, make_school
+
+from dossier_format import codec
+from tui.cli_sync import register
+from vault.sync import configure_merge_driver
+
+ENTRY = """
+import click
+from tui.cli_sync import register
+
+@click.group()
+@click.option("--vault", "vault_path")
+@click.option("--identity", "identity_path")
+@click.pass_context
+def cli(ctx, vault_path, identity_path):
+    ctx.obj = {"vault_path": vault_path, "identity_path": identity_path}
+
+register(cli)
+cli(prog_name="zorgkluis")
+"""
+
+
+@click.group()
+@click.option("--vault", "vault_path")
+@click.option("--identity", "identity_path")
+@click.pass_context
+def cli(ctx: click.Context, vault_path: str | None, identity_path: str | None) -> None:
+    ctx.obj = {"vault_path": vault_path, "identity_path": identity_path}
+
+
+register(cli)
+
+
+@pytest.fixture
+def school(tmp_path: Path, server: Server) -> School:
+    made = make_school(tmp_path, server)
+    made.first.sync(server.url)
+    return made
+
+
+def _run(device: Device, *args: str) -> tuple[int, str]:
+    identity = str(device.keys.folder / device.user_id)
+    result = CliRunner().invoke(
+        cli, ["--vault", str(device.path), "--identity", identity, *args], env={}
+    )
+    return result.exit_code, result.output
+
+
+def _two_devices_with_edits(
+    school: School, ours: tuple[str, str], theirs: tuple[str, str]
+) -> tuple[str, Device]:
+    pupil = school.first.open().new(dossier(), override="t", today=TODAY).pupil_id
+    school.first.sync(school.server.url)
+    code, out = _run(school.first, "clone", school.server.url, str(school.root / "b"))
+    assert code == 0, out
+    b = Device(school.root / "b", "dir-piet", school.keys)
+    assert _run(b, "sync")[0] == 0  # "origin" is the server the clone came from
+    for device, new in ((school.first, theirs), (b, ours)):
+        vault = device.open()
+        text = vault.show(pupil)
+        vault.put(pupil, text.replace(*new), override="t", today=TODAY)
+    school.first.sync(school.server.url)
+    return pupil, b
+
+
+def test_sync_command_merges_and_reports(school: School) -> None:
+    pupil, b = _two_devices_with_edits(
+        school, ("groep: 5", "groep: 6"), ("reden: Instroom.", "reden: Lezen.")
+    )
+    code, out = _run(b, "sync")
+    assert code == 0, out
+    assert "samengevoegd" in out
+    data = codec.load_fast(b.open().show(pupil))
+    assert data["leerling"]["groep"] == 6
+    assert data["niveaus"][0]["reden"] == "Lezen."
+
+
+def test_sync_command_stops_on_a_conflict_with_both_values(school: School) -> None:
+    pupil, b = _two_devices_with_edits(school, ("groep: 5", "groep: 7"), ("groep: 5", "groep: 6"))
+    head = b.git("rev-parse", "HEAD").stdout
+    code, out = _run(b, "sync")
+    assert code == 1
+    assert f"leerling {pupil}, deel administratie, veld leerling.groep" in out
+    assert "hier:   7" in out and "server: 6" in out
+    assert "refs/zorgkluis/conflict/" in out
+    assert b.git("rev-parse", "HEAD").stdout == head
+
+
+def test_clone_refuses_an_existing_folder(school: School) -> None:
+    (school.root / "bestaat").mkdir()
+    code, out = _run(school.first, "clone", school.server.url, str(school.root / "bestaat"))
+    assert code == 2
+    assert "bestaat al" in out
+
+
+def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
+    pupil = school.first.open().new(dossier(), override="t", today=TODAY).pupil_id
+    school.first.sync(school.server.url)
+    assert _run(school.first, "clone", school.server.url, str(school.root / "b"))[0] == 0
+    b = Device(school.root / "b", "dir-piet", school.keys)
+    b.sync("origin")
+    a_vault = school.first.open()
+    a_vault.put(
+        pupil,
+        a_vault.show(pupil).replace("reden: Instroom.", "reden: Lezen."),
+        override="t",
+        today=TODAY,
+    )
+    school.first.sync(school.server.url)
+    b_vault = b.open()
+    b_vault.put(pupil, b_vault.show(pupil).replace("groep: 5", "groep: 6"), override="t")
+    identity = str(school.keys.folder / "dir-piet")
+    command = [sys.executable, "-c", ENTRY, "--vault", str(b.path), "--identity", identity]
+    configure_merge_driver(b.path, shlex.join(command))
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Piet", "GIT_AUTHOR_EMAIL": "dir-piet"}
+    env |= {"GIT_COMMITTER_NAME": "Piet", "GIT_COMMITTER_EMAIL": "dir-piet"}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    subprocess.run(["git", "-C", str(b.path), "fetch", "-q", "origin"], check=True, env=env)
+    merged = subprocess.run(
+        ["git", "-C", str(b.path), "merge", "--no-edit", "origin/main"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    data = codec.load_fast(b.open().show(pupil))
+    assert data["leerling"]["groep"] == 6
+    assert data["niveaus"][0]["reden"] == "Lezen."
