@@ -7,6 +7,7 @@ other refusal (wrong school, tampering, unknown sender not confirmed, no access.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -19,8 +20,8 @@ from typing import Any, TypeVar, cast
 import click
 
 from tui.cli_vault import _fail, handle_errors, open_vault, print_findings
-from vault import transfer
-from vault.errors import InvalidInputError
+from vault import access, transfer
+from vault.errors import InvalidInputError, NoAccessError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +70,12 @@ def register(group: click.Group) -> None:
 
         De eerste keer maakt een intern begeleider of directielid de sleutels aan.
         """
-        card = transfer.transfer_card(open_vault(ctx))
+        vault = open_vault(ctx)
+        card = transfer.transfer_card(vault)
+        if access.may_manage(vault.user):
+            # also re-encrypts the private keys to today's directie and IB-ers
+            with contextlib.suppress(NoAccessError):
+                transfer.load_transfer_identity(vault)
         if as_json:
             click.echo(json.dumps(dataclasses.asdict(card), ensure_ascii=False, indent=2))
             return

@@ -286,12 +286,15 @@ def load_transfer_identity(vault: Vault) -> TransferIdentity:
         raise NoAccessError(
             "De overdrachtssleutels zijn (nog) niet voor jou versleuteld.",
             "Laat een andere intern begeleider of directielid één keer 'zorgkluis transfer-key' "
-            "draaien; dan worden ze ook voor jou versleuteld.",
+            "draaien (of een overdracht doen); dan worden ze ook voor jou versleuteld.",
         ) from exc
     except age.AgeError as exc:
         raise TransferError("De overdrachtssleutels zijn beschadigd.") from exc
     readers, identity, pem = _parse_secret(text)
-    ident = TransferIdentity(identity, sshkeys.load_private(pem.encode(), None))
+    try:
+        ident = TransferIdentity(identity, sshkeys.load_private(pem.encode(), None))
+    except sshkeys.SshKeyError as exc:
+        raise TransferError("De overdrachtssleutels zijn beschadigd.") from exc
     if ident.identity.recipient().to_string() != card.recipient:
         raise TransferError("De overdrachtssleutels passen niet bij .zorgkluis/overdracht.yaml.")
     if readers != _managers_recipients(vault)[0]:

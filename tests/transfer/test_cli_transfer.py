@@ -15,6 +15,9 @@ from dossier_format import codec, oso
 from tui import cli_transfer
 from tui.cli import cli
 from vault import transfer
+from vault.crypto import sshkeys
+from vault.errors import NoAccessError
+from vault.repository import Vault
 
 if "export" not in cli.commands:  # until the coordinator wires it into tui/cli.py
     cli_transfer.register(cli)
@@ -131,6 +134,23 @@ def test_oso_export_with_stored_school_details(school_a: School, tmp_path: Path)
     assert oso.validate_xsd(xml) == []
     assert [m for m in oso.validate_xslt(xml) if m.is_fout] == []
     assert b"<brincode>99ZZ</brincode>" in xml
+
+
+def test_transfer_key_shares_the_keys_with_a_new_ib_er(school_a: School, tmp_path: Path) -> None:
+    _card(school_a)
+    pem, public = sshkeys.generate("ib2@test-only", None)
+    key_file = tmp_path / "ib2.key"
+    key_file.write_bytes(pem)
+    school_a.as_().add_user("ib2", "Tweede IB", "intern_begeleider", public)
+    newcomer = Vault.open(school_a.path, sshkeys.load_private(pem, None))
+    with pytest.raises(NoAccessError):
+        transfer.load_transfer_identity(newcomer)
+    assert _run(school_a, "transfer-key").exit_code == 0  # the first IB-er shares them
+    newcomer = Vault.open(school_a.path, sshkeys.load_private(pem, None))
+    ident = transfer.load_transfer_identity(newcomer)
+    assert (
+        ident.identity.recipient().to_string() == _card(school_a)["Overdrachtssleutel (ontvanger)"]
+    )
 
 
 def test_admitted_records_the_admission(school_a: School) -> None:
