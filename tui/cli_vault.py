@@ -27,6 +27,7 @@ from dossier_format.model import PupilSummary
 from vault.crypto import sshkeys
 from vault.errors import ChecksFailedError, IdentityError, InvalidInputError, VaultError
 from vault.repository import (
+    PASSPHRASE_ENV,
     SaveResult,
     Vault,
     default_identity_path,
@@ -38,7 +39,6 @@ from vault.users import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-PASSPHRASE_ENV = "ZORGKLUIS_PASSPHRASE"
 SEVERITY_LABEL = {"error": "FOUT", "warning": "WAARSCHUWING", "info": "INFO"}
 SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "blue"}
 PROBLEM_LABEL = {

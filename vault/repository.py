@@ -80,6 +80,8 @@ GRANTS_PART = "toegang"
 VAULT_FORMAT = "zorgkluis-kluis/1"
 STATE_DIR = Path(".git") / "zorgkluis"
 LOCK_WAIT_SECONDS = 5.0
+PASSPHRASE_ENV = "ZORGKLUIS_PASSPHRASE"
+"""Environment variable with the key's passphrase, for scripts (and git's textconv)."""
 
 _ADMIN = "administratie"
 _FILE_PARTS_UNDER_ADMIN = (SUMMARY_PART, GRANTS_PART)
@@ -226,8 +228,8 @@ def open_default(
     Raises:
         IdentityError, WrongPassphraseError, NotAVaultError, UnknownUserError.
     """
-    if passphrase is None and "ZORGKLUIS_PASSPHRASE" in os.environ:
-        passphrase = os.environ["ZORGKLUIS_PASSPHRASE"].encode()
+    if passphrase is None and PASSPHRASE_ENV in os.environ:
+        passphrase = os.environ[PASSPHRASE_ENV].encode()
     key = unlock_identity(default_identity_path(identity_path), passphrase)
     return Vault.open(default_vault_path(vault_path), key)
 
