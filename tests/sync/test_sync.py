@@ -99,6 +99,8 @@ def test_same_field_conflict_stops_and_keeps_both_versions(school: School) -> No
     assert b.git("rev-parse", "HEAD").stdout == head_before
     assert "groep: 7" in b.open().show(pupil)
     assert "groep: 6" in b.open().show_at(pupil, caught.value.theirs_ref)
+    diff = b.open().diff(pupil, "HEAD", caught.value.theirs_ref)
+    assert "-  groep: 7" in diff and "+  groep: 6" in diff
     # The user chooses; the merge goes through.
     choices = {(pupil, "administratie"): {"leerling.groep": "theirs"}}
     assert b.sync(school.server.url, choices=choices).merged == "samengevoegd"
