@@ -265,8 +265,20 @@ def _verify_signature(payload: bytes, signature: bytes, namespace: str) -> str:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path, wait: float) -> Iterator[None]:
-    """Hold an exclusive flock on `path`; released automatically if the process dies."""
+def vault_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the vault's save lock (`.git/zorgkluis/vault.lock`, an exclusive flock).
+
+    Every change that writes the key store and commits (a save, access and user changes, and
+    other vault modules' own changes) runs under it; the kernel releases it if the process dies.
+
+    Args:
+        root: the vault folder.
+        wait: seconds to wait for another process before giving up.
+
+    Raises:
+        LockedError: another process held the lock for `wait` seconds.
+    """
+    path = root / STATE_DIR / "vault.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -447,7 +459,7 @@ class Vault:
     @contextlib.contextmanager
     def _saving(self) -> Iterator[None]:
         """Serialise a whole save (key store + commit) against other processes."""
-        with _file_lock(self.path / STATE_DIR / "vault.lock", self.lock_wait):
+        with vault_lock(self.path, self.lock_wait):
             self._refresh()
             try:
                 yield
