@@ -249,6 +249,7 @@ class _Bulk:
             progress.update(n + 1)
         new_tip = new_of[shas[-1]].decode() if shas else tip
         git = ["git", "-C", str(path)]
+        print("  inpakken (git repack, commit-graph) ...", file=sys.stderr, flush=True)
         run([*git, "update-ref", "refs/heads/main", new_tip])
         run([*git, "reflog", "expire", "--expire-unreachable=now", "--all"])
         run([*git, "repack", "-a", "-d", "-q"])
