@@ -59,7 +59,7 @@ from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, atomic_write
 from vault.repository import Vault
 from vault.retention import LOG_FILE, shred_file
-from vault.users import User, allowed_signers, find_by_key, parse_users
+from vault.users import User, allowed_signers, dump_users, find_by_key, parse_users
 
 MAIN = "refs/heads/main"
 REMOTE_REF = "refs/zorgkluis/sync/remote"
@@ -349,6 +349,43 @@ def merge_lines(base: bytes | None, ours: bytes, theirs: bytes) -> bytes:
     have = set(ours.splitlines())
     extra = [line for line in theirs.splitlines() if line not in have]
     return ours + b"".join(line + b"\n" for line in extra)
+
+
+def merge_users(base: bytes | None, ours: bytes, theirs: bytes) -> bytes:
+    """Three-way merge of `.zorgkluis/users.yaml`, user by user (id).
+
+    Raises:
+        SyncError: both sides changed the same user differently.
+        CorruptError: a users file is unreadable.
+    """
+    sides = [{u.id: u for u in parse_users(data)} if data else {} for data in (base, ours, theirs)]
+    b, o, t = sides
+    merged: list[User] = []
+    for user_id in sorted(set(b) | set(o) | set(t)):
+        bu, ou, tu = b.get(user_id), o.get(user_id), t.get(user_id)
+        if ou == tu or bu == tu:
+            chosen = ou
+        elif bu == ou:
+            chosen = tu
+        else:
+            raise SyncError(
+                f"Medewerker '{user_id}' is op twee apparaten verschillend gewijzigd.",
+                "Pas de medewerker op één apparaat opnieuw aan na het synchroniseren.",
+            )
+        if chosen is not None:
+            merged.append(chosen)
+    return dump_users(merged)
+
+
+def merge_signers(ours: bytes, theirs: bytes, users: Sequence[User]) -> bytes:
+    """The allowed-signers file for the merged `users`, keeping former users of either side
+    (with the `valid-before` limit one side already gave them, else from now)."""
+    former: dict[str, str] = {}
+    for line in (ours + theirs).decode(errors="replace").splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and ("valid-before=" in line or fields[-1] not in former):
+            former[fields[-1]] = line
+    return allowed_signers(users, "".join(f"{v}\n" for v in former.values()).encode())
 
 
 def merge_part_text(
@@ -899,7 +936,10 @@ def _merge_commit(
         _recompute_summary(ctx, keys, pupil_id, ours, changes, plain)
     if SIGNERS_FILE in both or USERS_FILE in both:
         users_now = changes.get(USERS_FILE) or ctx.store.read(USERS_FILE, ours) or b""
-        changes[SIGNERS_FILE] = allowed_signers(parse_users(users_now))
+        our_signers, their_signers = (ctx.store.read(SIGNERS_FILE, r) for r in (ours, theirs))
+        changes[SIGNERS_FILE] = merge_signers(
+            our_signers or b"", their_signers or b"", parse_users(users_now)
+        )
     _commit_merge(ctx, ours, theirs, changes)
 
 
@@ -908,6 +948,8 @@ def _merge_vault_file(ctx: _Context, path: str, read: Sequence[bytes | None]) ->
     base, ours, theirs = read
     if path == LOG_FILE and ours is not None and theirs is not None:
         return merge_lines(base, ours, theirs)
+    if path == USERS_FILE and ours is not None and theirs is not None:
+        return merge_users(base, ours, theirs)
     if path == SIGNERS_FILE:
         return ours  # derived from users.yaml: recomputed after the merge
     if ours is not None and theirs is not None:

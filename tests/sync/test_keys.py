@@ -117,3 +117,26 @@ def test_merging_entries_keeps_every_generation_and_rotates_when_someone_drops_o
     assert merged.current.to_string() not in {k.to_string() for k in ours.keys}
     same = merge_entries(theirs, base.with_readers({"a", "b", "c"}))
     assert same.keys == theirs.keys
+
+
+def test_users_added_on_two_devices_both_get_in(school: School) -> None:
+    pupil = _pupil(school)
+    piet = school.device("apparaat-piet", "dir-piet")
+    piet.sync(school.server.url)
+    for user_id in ("lk-kees", "ib-mia"):
+        school.keys.make(user_id)
+    school.first.open().add_user("lk-kees", "Kees", "leerkracht", school.keys.public("lk-kees"))
+    piet.open().add_user("ib-mia", "Mia", "intern_begeleider", school.keys.public("ib-mia"))
+    school.first.sync(school.server.url)
+    assert piet.sync(school.server.url).merged == "samengevoegd"
+    school.first.sync(school.server.url)
+    for device in (piet, school.first):
+        vault = device.open()
+        assert {"lk-kees", "ib-mia"} <= {u.id for u in vault.users()}
+        assert vault.verify() == []
+        assert device.git("verify-commit", "HEAD").returncode == 0
+        entry = school.entry(device, pupil, "zorg")
+        assert entry is not None and "ib-mia" in entry.readers
+    mia = school.device("apparaat-mia", "ib-mia")
+    mia.sync(school.server.url)
+    assert "groep: 5" in mia.open().show(pupil)
