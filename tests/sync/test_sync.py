@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from sync_testkit import CANARY, TODAY, School, Server, dossier, make_school, with_talk
 
 from dossier_format import codec
-from vault.sync import REMOTE_REF, SyncConflictError
+from vault.sync import KEYSTORE_REF, REMOTE_REF, SyncConflictError, SyncError
 
 
 @pytest.fixture
@@ -121,3 +123,51 @@ def test_server_holds_no_plaintext(school: School) -> None:
     assert b"Zeldzaamheid" not in objects
     assert pupil.encode() in objects  # only opaque ids
     assert b.git("rev-parse", REMOTE_REF).returncode == 0
+
+
+def _intruder_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for role in ("AUTHOR", "COMMITTER"):
+        env[f"GIT_{role}_NAME"] = "Indringer"
+        env[f"GIT_{role}_EMAIL"] = "x@example.invalid"
+    return env
+
+
+def test_unsigned_commits_on_the_server_are_refused(school: School, tmp_path: Path) -> None:
+    b = school.device("apparaat-b", "dir-piet")
+    b.sync(school.server.url)
+    intruder = tmp_path / "indringer"
+    subprocess.run(["git", "clone", "-q", school.server.url, str(intruder)], check=True)
+    (intruder / "dossiers").mkdir()
+    (intruder / "dossiers" / "nep.age").write_text("niet versleuteld\n")
+    env = _intruder_env()
+    for args in (["add", "-A"], ["commit", "-qm", "nep"], ["push", "-q", "origin", "main"]):
+        subprocess.run(["git", "-C", str(intruder), *args], check=True, env=env)
+    head = b.git("rev-parse", "HEAD").stdout
+    with pytest.raises(SyncError, match="niet door een medewerker"):
+        b.sync(school.server.url)
+    assert b.git("rev-parse", "HEAD").stdout == head
+    assert not (b.path / "dossiers" / "nep.age").exists()
+
+
+def test_a_key_store_not_signed_by_staff_is_refused(school: School, tmp_path: Path) -> None:
+    pupil = _new_pupil(school)
+    b = school.device("apparaat-b", "dir-piet")
+    scratch = tmp_path / "nep.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(scratch)], check=True)
+    env = _intruder_env()
+
+    def git(*args: str, data: bytes | None = None) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(scratch), *args], input=data, capture_output=True, env=env, check=True
+        )
+        return done.stdout.decode().strip()
+
+    blob = git("hash-object", "-w", "--stdin", data=b"nep")
+    tree = git("mktree", data=f"100644 blob {blob}\tadministratie.age\n".encode())
+    top = git("mktree", data=f"040000 tree {tree}\t{pupil}\n".encode())
+    commit = git("commit-tree", top, "-m", "nep")
+    git("push", "-q", "--force", school.server.url, f"{commit}:{KEYSTORE_REF}")
+    with pytest.raises(SyncError, match="niet door een medewerker"):
+        b.sync(school.server.url)
+    assert not (b.path / ".git/zorgkluis/keystore" / pupil).exists()
