@@ -190,9 +190,12 @@ def _blobs(repo: Path, shas: Sequence[str]) -> list[bytes]:
         "Objecten lezen",
     )
     blobs, pos = [], 0
-    for _ in shas:
+    for sha in shas:
         end = out.index(b"\n", pos)
-        size = int(out[pos:end].split()[2])
+        header = out[pos:end].split()
+        if len(header) != 3:
+            raise SyncError(f"Het git-object {sha[:12]} ontbreekt of is beschadigd.")
+        size = int(header[2])
         blobs.append(out[end + 1 : end + 1 + size])
         pos = end + 2 + size
     return blobs
@@ -569,11 +572,22 @@ def clone(url: str, path: Path) -> Path:
 
 def resolve_remote(path: Path, remote: str) -> str:
     """The URL of `remote`: a remote configured in the vault clone, else `remote` itself
-    (a URL, or a local path made absolute)."""
+    (a URL, or a local path made absolute).
+
+    Raises:
+        SyncError: `remote` is neither a configured remote, a URL nor an existing path.
+    """
     done = _git(path, "remote", "get-url", remote)
     url = done.stdout.decode().strip() if done.returncode == 0 else remote
     if "://" not in url and ":" not in url.split("/")[0]:
-        url = str((path / url).resolve()) if not Path(url).is_absolute() else url
+        local = Path(url) if Path(url).is_absolute() else (path / url).resolve()
+        if not local.exists():
+            raise SyncError(
+                f"Onbekende server '{remote}'.",
+                "Geef de URL van de server op (zorgkluis sync URL) of stel hem in met "
+                "'git remote add origin URL' in de kluis.",
+            )
+        url = str(local)
     return url
 
 

@@ -139,3 +139,9 @@ def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
     data = codec.load_fast(b.open().show(pupil))
     assert data["leerling"]["groep"] == 6
     assert data["niveaus"][0]["reden"] == "Lezen."
+
+
+def test_sync_without_a_configured_server_says_so(school: School) -> None:
+    code, out = _run(school.first, "sync")
+    assert code == 2
+    assert "Onbekende server 'origin'" in out
