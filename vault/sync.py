@@ -797,27 +797,34 @@ def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[
         hm, ho, hb = _sha256(mine), _sha256(other), keys.base.get(name)
         if hm == ho or other is None or ho == hb:
             continue  # equal, or only we changed it (a deletion is a retention log's job)
-        if mine is None or hm == hb:
-            data = other  # only they changed it
+        ours_entry = _open_entry(mine, ctx.identities)
+        theirs_entry = _open_entry(other, ctx.identities)
+        if ours_entry is None or theirs_entry is None:
+            # Only they changed it, or we cannot read theirs: we were revoked there, and a
+            # revocation wins.
+            data = other
+        elif hm == hb and _generations(ours_entry) <= _generations(theirs_entry):
+            data = other  # only they changed it, and every key we hold is still in theirs
         else:
-            ours_entry = _open_entry(mine, ctx.identities)
-            theirs_entry = _open_entry(other, ctx.identities)
-            if ours_entry is None or theirs_entry is None:
-                data = other  # we cannot read theirs: we were revoked there, which wins
-            else:
-                wanted = _policy_readers(ctx, keys, head, name, list(users.values()))
-                entry = merge_entries(ours_entry, theirs_entry, wanted)
-                recipients: list[age.Recipient] = [
-                    age.SshEd25519Recipient.from_openssh(users[uid].public_key)
-                    for uid in sorted(entry.readers)
-                    if uid in users
-                ]
-                data = age.encrypt(entry.to_bytes(), [*recipients, ctx.vault.keystore.recovery])
+            # Both changed it, or theirs lacks a key generation we have (a stale key store
+            # must never make data unreadable): merge.
+            wanted = _policy_readers(ctx, keys, head, name, list(users.values()))
+            entry = merge_entries(ours_entry, theirs_entry, wanted)
+            recipients: list[age.Recipient] = [
+                age.SshEd25519Recipient.from_openssh(users[uid].public_key)
+                for uid in sorted(entry.readers)
+                if uid in users
+            ]
+            data = age.encrypt(entry.to_bytes(), [*recipients, ctx.vault.keystore.recovery])
         atomic_write(target, data)
         keys.local[name] = data
         received += 1
     ctx.vault.keystore.forget()
     return received, shredded
+
+
+def _generations(entry: KeyEntry) -> set[str]:
+    return {k.to_string() for k in entry.keys}
 
 
 def _policy_readers(

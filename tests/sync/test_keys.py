@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from dossier_format.retention_rules import VERLOPEN, RetentionItem
 from vault.errors import NoAccessError
 from vault.keystore import KeyEntry
 from vault.retention import Keeper, sweep
-from vault.sync import merge_entries
+from vault.sync import KEYSTORE_REF, merge_entries
 
 
 @pytest.fixture
@@ -140,3 +141,24 @@ def test_users_added_on_two_devices_both_get_in(school: School) -> None:
     mia = school.device("apparaat-mia", "ib-mia")
     mia.sync(school.server.url)
     assert "groep: 5" in mia.open().show(pupil)
+
+
+def test_a_rolled_back_key_store_neither_loses_keys_nor_restores_access(school: School) -> None:
+    pupil = _pupil(school)
+    piet = school.device("apparaat-piet", "dir-piet")
+    piet.sync(school.server.url)
+    bare = ["git", "-C", str(school.server.bare)]
+    old = subprocess.run([*bare, "rev-parse", KEYSTORE_REF], capture_output=True, text=True)
+    school.first.open().revoke(pupil, "lk-els")
+    school.first.sync(school.server.url)
+    piet.sync(school.server.url)
+    current = school.entry(piet, pupil, "zorg")
+    assert current is not None
+    # The server serves the key store from before the revocation again.
+    subprocess.run([*bare, "update-ref", KEYSTORE_REF, old.stdout.strip()], check=True)
+    piet.sync(school.server.url)
+    entry = school.entry(piet, pupil, "zorg")
+    assert entry is not None
+    assert "lk-els" not in entry.readers
+    assert {k.to_string() for k in current.keys} <= {k.to_string() for k in entry.keys}
+    assert "groep: 5" in piet.open().show(pupil)
