@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dossier_format import codec
@@ -85,6 +86,14 @@ def plain(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def as_yaml(value: Any) -> str:
+    """A conflict value as YAML text for showing it to a user ("" for `ABSENT`)."""
+    if value is ABSENT:
+        return ""
+    text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return text.removesuffix("...\n").rstrip("\n")
 
 
 def merge3(

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dossier_format.merge import ABSENT
+from dossier_format.merge import ABSENT, as_yaml
 from vault import sync as vault_sync
 from vault.crypto import sshkeys
 from vault.errors import VaultError
@@ -50,7 +50,9 @@ def _key(ctx: click.Context, *, prompt: bool) -> Ed25519PrivateKey:
 
 
 def _shown(value: object) -> str:
-    return "(verwijderd)" if value is ABSENT else repr(value)
+    if value is ABSENT:
+        return "(verwijderd)"
+    return as_yaml(value).replace("\n", "\n            ")
 
 
 def driver_command(vault: Vault, identity: str | None) -> str:

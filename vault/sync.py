@@ -32,6 +32,7 @@ objects are fetched into a throw-away repository and never into the vault's own 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import fcntl
 import hashlib
@@ -532,6 +533,7 @@ class _Context:
     today: datetime.date
     progress: Progress
     scratch: Path  # throw-away bare repository for the key-store ref
+    last_merge: str = "gelijk"  # what the last round did to main, even if its push failed
 
     @property
     def path(self) -> Path:
@@ -629,12 +631,16 @@ def sync(
     )
     try:
         _ok(_git(scratch, "init", "-q", "--bare"), "Een werkmap maken")
+        merged = "gelijk"
         for _ in range(MAX_ROUNDS):
             with _vault_lock(path):
                 result = _round(ctx, choices or {})
             if result is not None:
                 vault.keystore.forget()
+                if result.merged == "gelijk" and merged != "gelijk":
+                    result = dataclasses.replace(result, merged=merged)  # an earlier round's
                 return result
+            merged = ctx.last_merge
         raise SyncError(
             "De server veranderde steeds tijdens het synchroniseren.", "Probeer het zo nog eens."
         )
@@ -703,6 +709,8 @@ def _round(ctx: _Context, choices: Choices) -> SyncResult | None:
     elif theirs is None and ours is not None:
         merged = "verstuurd"
     head = ctx.store.head()
+    if merged != "gelijk":
+        ctx.last_merge = merged
 
     ctx.progress("Sleutels bijwerken")
     received, shredded = _merge_keystore(ctx, keys, head)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dossier_format import codec
-from dossier_format.merge import ABSENT, merge3, plain, resolve
+from dossier_format.merge import ABSENT, as_yaml, merge3, plain, resolve
 
 BASE = """\
 formaat: zorgkluis-dossier/1
@@ -177,3 +177,12 @@ def test_changes_only_one_side_made_survive(
             assert merged.get(key, ABSENT) == t
         elif t == b:
             assert merged.get(key, ABSENT) == o
+
+
+def test_conflict_values_show_as_yaml() -> None:
+    ours = BASE.replace("      - rekenen", "      - rekenen tot 100")
+    theirs = BASE.replace("      - rekenen", "      - rekenen tot 20")
+    (conflict,) = merge3(BASE, ours, theirs).conflicts
+    assert as_yaml(conflict.ours) == "- rekenen tot 100"
+    assert as_yaml(conflict.theirs) == "- rekenen tot 20"
+    assert as_yaml(ABSENT) == ""
