@@ -111,18 +111,30 @@ def test_same_field_conflict_stops_and_keeps_both_versions(school: School) -> No
     assert "groep: 6" in school.first.open().show(pupil)
 
 
-def test_server_holds_no_plaintext(school: School) -> None:
+def test_server_and_devices_hold_no_plaintext(school: School) -> None:
     pupil = _new_pupil(school)
     b = school.device("apparaat-b", "dir-piet")
     b.sync(school.server.url)
     _edit(b.open(), pupil, "reden: Instroom.", f"reden: {CANARY} leest slecht.")
-    b.sync(school.server.url)
+    _edit(school.first.open(), pupil, "groep: 5", "groep: 6")
+    school.first.sync(school.server.url)
+    assert b.sync(school.server.url).merged == "samengevoegd"
     objects = school.server.all_objects()
     assert objects  # the scan saw the repository
-    assert CANARY.encode() not in objects
-    assert b"Zeldzaamheid" not in objects
+    for secret in (CANARY, "Zeldzaamheid", "leest slecht"):
+        assert secret.encode() not in objects
     assert pupil.encode() in objects  # only opaque ids
     assert b.git("rev-parse", REMOTE_REF).returncode == 0
+    # Nor did the merge leave plaintext on the device: in its objects or its state files.
+    device_objects = subprocess.run(
+        ["git", "-C", str(b.path), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert CANARY.encode() not in device_objects
+    for path in (b.path / ".git").rglob("*"):
+        if path.is_file() and "objects" not in path.parts:
+            assert CANARY.encode() not in path.read_bytes(), path
 
 
 def _intruder_env() -> dict[str, str]:
