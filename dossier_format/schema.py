@@ -13,16 +13,17 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import jsonschema
+import yaml
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.protocols import Validator
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from dossier_format.codec import load
+from dossier_format.codec import load_fast_with_nodes
 from dossier_format.errors import DEFAULT_SOURCE, DossierError
 
 __all__ = ["FORMAT_ID", "load_schema", "migrate", "validate"]
@@ -122,27 +123,23 @@ def migrate(data: Mapping[str, Any], source: str = DEFAULT_SOURCE) -> Mapping[st
     formaat = data.get("formaat") if isinstance(data, Mapping) else None
     if formaat == FORMAT_ID:
         return data
-    raise _format_error(formaat, data, source)
+    line, column = (None, None)
+    if isinstance(data, CommentedMap):
+        line, column = _position(data, ("formaat",), False)
+    message = _format_message(formaat)
+    raise DossierError(message, source=source, line=line, column=column, path="formaat")
 
 
-def _format_error(formaat: object, data: Any, source: str) -> DossierError:
-    line, column = _position(data, ("formaat",)) if isinstance(data, CommentedMap) else (None, None)
+def _format_message(formaat: object) -> str:
     if formaat is None:
-        message = f"De sleutel 'formaat' ontbreekt; een dossier begint met 'formaat: {FORMAT_ID}'."
-        line, column = (1, 1) if isinstance(data, CommentedMap) else (None, None)
-    else:
-        match = _FORMAT_PATTERN.match(formaat) if isinstance(formaat, str) else None
-        if match and int(match.group(1)) > _CURRENT_VERSION:
-            message = (
-                f"Dit dossier heeft formaat '{formaat}', nieuwer dan deze versie van Zorgkluis "
-                f"kent ({FORMAT_ID}). Werk Zorgkluis bij om het te openen."
-            )
-        else:
-            message = (
-                f"Onbekend formaat '{formaat}'. Deze versie van Zorgkluis leest alleen "
-                f"'{FORMAT_ID}'."
-            )
-    return DossierError(message, source=source, line=line, column=column, path="formaat")
+        return f"De sleutel 'formaat' ontbreekt; een dossier begint met 'formaat: {FORMAT_ID}'."
+    match = _FORMAT_PATTERN.match(formaat) if isinstance(formaat, str) else None
+    if match and int(match.group(1)) > _CURRENT_VERSION:
+        return (
+            f"Dit dossier heeft formaat '{formaat}', nieuwer dan deze versie van Zorgkluis "
+            f"kent ({FORMAT_ID}). Werk Zorgkluis bij om het te openen."
+        )
+    return f"Onbekend formaat '{formaat}'. Deze versie van Zorgkluis leest alleen '{FORMAT_ID}'."
 
 
 def validate(
@@ -163,21 +160,20 @@ def validate(
     """
     if not isinstance(data, Mapping):
         return [DossierError("Het dossier moet een mapping zijn.", source=source, line=1, column=1)]
-    if data.get("formaat") != FORMAT_ID:
-        return [_format_error(data.get("formaat"), data, source)]
     problems: list[_Problem] = []
-    instance = _to_instance(data, (), problems)
-    for error in _validator().iter_errors(instance):
-        problems.extend(_problems(error))
-    problems += _duplicate_ids(data)
+    if data.get("formaat") != FORMAT_ID:
+        problems.append((("formaat",), _format_message(data.get("formaat")), False))
+    else:
+        instance = _to_instance(data, (), problems)
+        for error in _validator().iter_errors(instance):
+            problems.extend(_problems(error))
+        problems += _duplicate_ids(data)
     if not problems:
         return []
-    positions = _positions_source(data, text)
+    locate = _locator(data, text)
     errors = []
     for path, message, at_key in problems:
-        line, column = (None, None)
-        if positions is not None:
-            line, column = _position(positions, path, at_key)
+        line, column = locate(path, at_key) if locate is not None else (None, None)
         errors.append(
             DossierError(message, source=source, line=line, column=column, path=format_path(path))
         )
@@ -360,18 +356,49 @@ def _any_of(error: ValidationError, where: str) -> str:
 # Positions
 
 
-def _positions_source(data: Mapping[str, Any], text: str | None) -> CommentedMap | None:
+_Locator = Callable[[Path, bool], tuple[int | None, int | None]]
+
+
+def _locator(data: Mapping[str, Any], text: str | None) -> _Locator | None:
+    """Find positions in the round-trip document, or else in the nodes composed from ``text``."""
     if isinstance(data, CommentedMap):
-        return data
+        return functools.partial(_position, data)
     if text is None:
         return None
     try:
-        return load(text)
+        _, root = load_fast_with_nodes(text)
     except DossierError:
         return None
+    return functools.partial(_node_position, root)
 
 
-def _position(doc: Any, path: Path, at_key: bool = False) -> tuple[int | None, int | None]:
+def _node_position(root: yaml.Node, path: Path, at_key: bool) -> tuple[int | None, int | None]:
+    """As :func:`_position`, on PyYAML nodes (from the fast loader) instead of ruamel's."""
+    node = root
+    line, column = _mark(node)
+    for depth, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            pair = next((kv for kv in node.value if getattr(kv[0], "value", None) == part), None)
+            if pair is None:
+                break
+            if at_key and depth == len(path) - 1:
+                return _mark(pair[0])
+            node = pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+        else:
+            break
+        line, column = _mark(node)
+    return line, column
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _position(doc: Any, path: Path, at_key: bool) -> tuple[int | None, int | None]:
     """1-based line/column of the deepest part of ``path`` present in the round-trip document.
 
     A value is located at its own start (a mapping or list at its first entry); with ``at_key``

@@ -230,3 +230,22 @@ def test_docs_format_md_names_every_key_of_the_schema() -> None:
 
     walk(load_schema())
     assert sorted(n for n in names if f"`{n}`" not in docs and f"**`{n}`**" not in docs) == []
+
+
+def test_positions_from_text_match_those_of_the_round_trip_document(full_text: str) -> None:
+    broken = (
+        full_text.replace("  groep: 6\n", "  groep: zes\n")
+        .replace("    rol: intern_begeleider\n", "    rol: ib\n")
+        .replace("  voornaam: Noor\n", "  voornam: Noor\n")
+        .replace("  - id: pl-2\n", "  - id: pl-1\n")
+        .replace("    start: 2024-09-02\n", "    start: '2024-09-02'\n")
+        .replace("uitgeschreven: null", "uitgeschreven: morgen")
+        .replace("  dyslexie:\n", "  dyslexie:\n    fase: rood\n")
+    )
+    from_round_trip = validate(load(broken))
+    from_text = validate(load_fast(broken), text=broken)
+    assert len(from_round_trip) == 8
+    assert [repr(e) for e in from_text] == [repr(e) for e in from_round_trip]
+    unknown = MINIMAL.replace(FORMAT_ID, "x")
+    error = _only(validate(load_fast(unknown), text=unknown))
+    assert (error.line, error.column, error.path) == (1, 10, "formaat")
