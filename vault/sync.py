@@ -618,13 +618,14 @@ def sync(
         LockedError: another process is saving.
     """
     path = Path(vault.path)
+    url = resolve_remote(path, remote)
     (path / STATE_DIR).mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="sync-", dir=path / STATE_DIR))
     ctx = _Context(
         vault=vault,
         key=key,
         store=GitStore(path),
-        url=resolve_remote(path, remote),
+        url=url,
         today=today or datetime.date.today(),
         progress=progress or (lambda _: None),
         scratch=scratch,
@@ -675,7 +676,9 @@ def _round(ctx: _Context, choices: Choices) -> SyncResult | None:
         ctx.progress("Sleutels ophalen")
         fetch = ("fetch", "-q", "--no-tags", ctx.url, f"+{KEYSTORE_REF}:{KEYSTORE_REF}")
         _ok(_git(ctx.scratch, *fetch), "Sleutels ophalen")
-        remote_keys = _remote_entries(ctx, remote_keys_commit, theirs)
+        remote_keys_commit = _rev(ctx.scratch, KEYSTORE_REF)  # it may have moved meanwhile
+        if remote_keys_commit is not None:
+            remote_keys = _remote_entries(ctx, remote_keys_commit, theirs)
     ours = ctx.store.head()
     state_file = (
         ctx.path / STATE_DIR / "sync" / f"{hashlib.sha256(ctx.url.encode()).hexdigest()[:16]}.json"
