@@ -154,6 +154,11 @@ def _write_keys(workdir: Path) -> Ed25519PrivateKey:
     return key
 
 
+def _in_zorg(key: str) -> bool:
+    """Whether a top-level key is stored in the zorg part (werkaantekeningen are per author)."""
+    return key != "werkaantekeningen" and parts.part_of_key(key) == parts.ZORG
+
+
 class _Bulk:
     """Feeds `git fast-import` with real encrypted versions, then signs every commit.
 
@@ -192,9 +197,7 @@ class _Bulk:
             pupil_id = rng.choice(names)
             data, admin, zorg = states[pupil_id]
             _add_toets(data, rng, f"tt-b{n}")
-            zorg_text = demo.to_yaml(
-                {k: v for k, v in _canonical(data).items() if parts.part_of_key(k) == parts.ZORG}
-            )
+            zorg_text = demo.to_yaml({k: v for k, v in _canonical(data).items() if _in_zorg(k)})
             findings = checks.check(data, self.route, TODAY)
             errors = sum(1 for f in findings if f.severity == "error")
             warnings = sum(1 for f in findings if f.severity == "warning")
@@ -332,6 +335,9 @@ def build(workdir: Path, pupils: int, commits: int) -> Built:
         bulk.sign_chain(vault_path, base)
         phases["bulk_sign_pack_s"] = time.monotonic() - started - sum(phases.values())
     run(["git", "-C", vault_path, "verify-commit", "HEAD"])
+    reader = Vault.open(vault_path, key)
+    for pupil_id in ids:  # every dossier must still read as valid YAML
+        codec.load_fast(reader.show(pupil_id), source=pupil_id)
     built = Built(
         workdir=str(workdir),
         pupils=pupils,
