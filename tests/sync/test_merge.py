@@ -186,3 +186,36 @@ def test_conflict_values_show_as_yaml() -> None:
     assert as_yaml(conflict.ours) == "- rekenen tot 100"
     assert as_yaml(conflict.theirs) == "- rekenen tot 20"
     assert as_yaml(ABSENT) == ""
+
+
+def _at(data: Any, path: str) -> Any:
+    """The value at a conflict path (`a.b[pl-1].c`), or ABSENT."""
+    for step in path.replace("[", ".[").split("."):
+        if step.startswith("["):
+            entry_id = step[1:-1]
+            found = [e for e in data if isinstance(e, dict) and e.get("id") == entry_id]
+            if not found:
+                return ABSENT
+            data = found[0]
+        else:
+            if not isinstance(data, dict) or step not in data:
+                return ABSENT
+            data = data[step]
+    return data
+
+
+@settings(max_examples=50, deadline=None)
+@given(_docs, _docs, _docs)
+def test_a_conflict_loses_neither_side(
+    base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
+) -> None:
+    result = merge3(_text(base), _text(ours), _text(theirs))
+    for conflict in result.conflicts:
+        assert conflict.ours == _at(ours, conflict.path)
+        assert conflict.theirs == _at(theirs, conflict.path)
+        assert conflict.ours != conflict.theirs
+    if result.conflicts:
+        kept = resolve(result, {c.path: "theirs" for c in result.conflicts})
+        data = plain(codec.load(kept.text))
+        for conflict in result.conflicts:
+            assert _at(data, conflict.path) == conflict.theirs
