@@ -106,22 +106,19 @@ def test_clone_refuses_an_existing_folder(school: School) -> None:
     assert "bestaat al" in out
 
 
-def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
+def _plain_git_merge(
+    school: School, theirs: tuple[str, str], ours: tuple[str, str]
+) -> tuple[Device, str, subprocess.CompletedProcess[str]]:
+    """Two devices edit one pupil; the second runs plain `git fetch` + `git merge`."""
     pupil = school.first.open().new(dossier(), override="t", today=TODAY).pupil_id
     school.first.sync(school.server.url)
     assert _run(school.first, "clone", school.server.url, str(school.root / "b"))[0] == 0
     b = Device(school.root / "b", "dir-piet", school.keys)
     b.sync("origin")
-    a_vault = school.first.open()
-    a_vault.put(
-        pupil,
-        a_vault.show(pupil).replace("reden: Instroom.", "reden: Lezen."),
-        override="t",
-        today=TODAY,
-    )
+    for device, change in ((school.first, theirs), (b, ours)):
+        vault = device.open()
+        vault.put(pupil, vault.show(pupil).replace(*change), override="t", today=TODAY)
     school.first.sync(school.server.url)
-    b_vault = b.open()
-    b_vault.put(pupil, b_vault.show(pupil).replace("groep: 5", "groep: 6"), override="t")
     identity = str(school.keys.folder / "dir-piet")
     command = [sys.executable, "-c", ENTRY, "--vault", str(b.path), "--identity", identity]
     configure_merge_driver(b.path, shlex.join(command))
@@ -135,10 +132,31 @@ def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
         text=True,
         env=env,
     )
+    return b, pupil, merged
+
+
+def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
+    b, pupil, merged = _plain_git_merge(
+        school, ("reden: Instroom.", "reden: Lezen."), ("groep: 5", "groep: 6")
+    )
     assert merged.returncode == 0, merged.stdout + merged.stderr
     data = codec.load_fast(b.open().show(pupil))
     assert data["leerling"]["groep"] == 6
     assert data["niveaus"][0]["reden"] == "Lezen."
+
+
+def test_plain_git_merge_stops_on_a_same_field_conflict(school: School) -> None:
+    b, pupil, merged = _plain_git_merge(school, ("groep: 5", "groep: 6"), ("groep: 5", "groep: 7"))
+    assert merged.returncode != 0
+    assert f"dossiers/{pupil}/administratie.age: beide kanten wijzigden leerling.groep" in (
+        merged.stderr
+    )
+    # The work-tree file holds our side, still encrypted; theirs stays in MERGE_HEAD.
+    path = f"dossiers/{pupil}/administratie.age"
+    vault = b.open()
+    assert "groep: 7" in vault.decrypt_blob((b.path / path).read_bytes(), path)
+    assert "groep: 6" in vault.show_at(pupil, "MERGE_HEAD")
+    assert b.git("merge", "--abort").returncode == 0
 
 
 def test_sync_without_a_configured_server_says_so(school: School) -> None:
