@@ -51,6 +51,7 @@ from vault.errors import ChecksFailedError
 from vault.git_store import GitStore
 from vault.repository import Vault
 
+ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 20)
 ROUTE = "003"
 SEED = 2026
@@ -676,6 +677,12 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "git": run(["git", "--version"]).decode().strip(),
         "age": run(["age", "--version"]).decode().strip(),
+        "commit": run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).decode().strip(),
+        "uncommitted": run(
+            ["git", "-C", ROOT, "status", "--porcelain", "--", "vault", "dossier_format", "tui"]
+        )
+        .decode()
+        .split()[1::2],
     }
 
 
