@@ -714,6 +714,11 @@ def _round(ctx: _Context, choices: Choices) -> SyncResult | None:
     head = ctx.store.head()
     if merged != "gelijk":
         ctx.last_merge = merged
+    if find_by_key(_users_at(ctx, head), sshkeys.public_line(ctx.key)) is None:
+        raise SyncError(
+            "Je bent geen medewerker meer van deze kluis; er is niets verstuurd.",
+            "Vraag de intern begeleider of directie om je opnieuw toe te voegen.",
+        )
 
     ctx.progress("Sleutels bijwerken")
     received, shredded = _merge_keystore(ctx, keys, head)

@@ -14,7 +14,7 @@ from dossier_format.retention_rules import VERLOPEN, RetentionItem
 from vault.errors import NoAccessError
 from vault.keystore import KeyEntry
 from vault.retention import Keeper, sweep
-from vault.sync import KEYSTORE_REF, merge_entries
+from vault.sync import KEYSTORE_REF, SyncError, merge_entries
 
 
 @pytest.fixture
@@ -162,3 +162,17 @@ def test_a_rolled_back_key_store_neither_loses_keys_nor_restores_access(school: 
     assert "lk-els" not in entry.readers
     assert {k.to_string() for k in current.keys} <= {k.to_string() for k in entry.keys}
     assert "groep: 5" in piet.open().show(pupil)
+
+
+def test_a_removed_user_can_fetch_but_publishes_nothing(school: School) -> None:
+    _pupil(school)
+    els = school.device("apparaat-els", "lk-els")
+    els.sync(school.server.url)
+    school.first.open().remove_user("lk-els")
+    school.first.sync(school.server.url)
+    bare = ["git", "-C", str(school.server.bare), "rev-parse"]
+    before = subprocess.run([*bare, "main", KEYSTORE_REF], capture_output=True, text=True)
+    with pytest.raises(SyncError, match="geen medewerker meer"):
+        els.sync(school.server.url)
+    after = subprocess.run([*bare, "main", KEYSTORE_REF], capture_output=True, text=True)
+    assert after.stdout == before.stdout
