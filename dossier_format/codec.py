@@ -96,7 +96,11 @@ class _RoundTripConstructor(RoundTripConstructor):
 
 
 class _RoundTripRepresenter(RoundTripRepresenter):
-    """Writes null as ``null`` everywhere (ruamel's default leaves mapping values empty)."""
+    """ruamel's round-trip writer with the canonical choices of docs/format.md §2.
+
+    Null is ``null`` everywhere (ruamel leaves mapping values empty), a value placed twice is not
+    aliased, and text with NEL is double-quoted.
+    """
 
     def represent_none(self, data: Any) -> Any:
         return self.represent_scalar("tag:yaml.org,2002:null", "null")
