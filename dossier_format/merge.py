@@ -4,16 +4,18 @@ Two devices that changed the same part of a dossier produce two texts with a com
 `merge3(base, ours, theirs)` merges them the way a person would read them:
 
 - mappings key by key (a key added, changed or removed on one side is taken from that side);
-- lists whose entries all are mappings with an `id` (docs/format.md 3.0) entry by entry, by id:
-  the result keeps the order of `ours`, followed by the entries only `theirs` added, in their
-  order; an entry removed on one side and unchanged on the other is removed;
+- lists whose entries all are mappings with an `id` (docs/format.md 3.0) entry by entry, by id
+  (`betrokkenen`, which has no ids, by `medewerker`): the result keeps the order of `ours`,
+  followed by the entries only `theirs` added, in their order; an entry removed on one side
+  and unchanged on the other is removed;
 - every other value (scalars, lists without ids such as `niveaus`, `doelen`) as a whole: equal
   sides, or one side unchanged, decide; otherwise it is a conflict.
 
 A conflict keeps the `ours` value in the merged text and is reported with its path, e.g.
-`plannen[pl-1].evaluatie.datum` (an id in brackets; an index where a list has no ids), and the
-three values. `resolve(result, {path: "theirs"})` redoes the merge with the given choices, so a
-UI can show both sides and let the user pick. Comments and layout of `ours` are kept.
+`plannen[pl-1].evaluatie.datum` (the entry's id in brackets; a list without ids is one value),
+and the three values. `resolve(result, {path: "theirs"})` redoes the merge with the given
+choices, so a UI can show both sides and let the user pick. Comments and layout of `ours` are
+kept.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from dossier_format import codec
 
 Choice = Literal["ours", "theirs"]
+
+IDENTITY_KEYS = ("id", "medewerker")
+"""Keys that identify list entries, in order of preference: entry ids (docs/format.md 3.0),
+else the staff id of a `betrokkenen` entry."""
 
 
 class Absent(enum.Enum):
@@ -146,18 +152,26 @@ def resolve(result: MergeResult, choices: Mapping[str, Choice]) -> MergeResult:
     return merge3(*result.inputs, choices={**result.choices, **choices})
 
 
-def _has_ids(value: Any) -> bool:
+def _has_key(value: Any, key: str) -> bool:
     return isinstance(value, list) and all(
-        isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in value
+        isinstance(item, Mapping) and isinstance(item.get(key), str) for item in value
     )
 
 
-def _by_id(items: list[Any]) -> dict[str, Any] | None:
+def _identity(*lists: Any) -> str | None:
+    """The key that identifies entries in all of `lists`: `id`, else `medewerker`."""
+    for key in IDENTITY_KEYS:
+        if all(_has_key(value, key) for value in lists):
+            return key
+    return None
+
+
+def _by_key(items: list[Any], key: str) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for item in items:
-        if item["id"] in out:
-            return None  # duplicate ids: cannot merge entry by entry
-        out[item["id"]] = item
+        if item[key] in out:
+            return None  # duplicates: cannot merge entry by entry
+        out[item[key]] = item
     return out
 
 
@@ -178,9 +192,9 @@ def _merge(
     if isinstance(o, CommentedMap) and isinstance(t, Mapping) and base_map is not None:
         return _merge_map(base_map, o, t, path, choices, conflicts)
     base_list = b if isinstance(b, list) else [] if b is ABSENT else None
-    if isinstance(o, CommentedSeq) and _has_ids(o) and _has_ids(t) and _has_ids(base_list):
-        assert base_list is not None
-        merged = _merge_list(base_list, o, t, path, choices, conflicts)
+    key = _identity(base_list, o, t)
+    if isinstance(o, CommentedSeq) and base_list is not None and key is not None:
+        merged = _merge_list(base_list, o, t, key, path, choices, conflicts)
         if merged is not None:
             return merged
     choice = choices.get(path)
@@ -225,11 +239,12 @@ def _merge_list(
     b: list[Any],
     o: CommentedSeq,
     t: list[Any],
+    key: str,
     path: str,
     choices: dict[str, Choice],
     conflicts: list[Conflict],
 ) -> CommentedSeq | None:
-    base_ids, our_ids, their_ids = _by_id(b), _by_id(o), _by_id(t)
+    base_ids, our_ids, their_ids = _by_key(b, key), _by_key(o, key), _by_key(t, key)
     if base_ids is None or our_ids is None or their_ids is None:
         return None
     order = list(our_ids) + [i for i in their_ids if i not in our_ids]
@@ -247,10 +262,10 @@ def _merge_list(
             merged[entry_id] = value
     # Edit our list in place so comments attached to kept entries stay with them.
     for index in range(len(o) - 1, -1, -1):
-        if o[index]["id"] not in merged:
+        if o[index][key] not in merged:
             del o[index]
     for index, item in enumerate(list(o)):
-        o[index] = merged.pop(item["id"])
+        o[index] = merged.pop(item[key])
     for value in merged.values():
         o.append(value)
     return o

@@ -219,3 +219,18 @@ def test_a_conflict_loses_neither_side(
         data = plain(codec.load(kept.text))
         for conflict in result.conflicts:
             assert _at(data, conflict.path) == conflict.theirs
+
+
+def test_betrokkenen_merge_by_medewerker() -> None:
+    base = "betrokkenen:\n  - medewerker: lk-els\n    rol: leerkracht\n"
+    ours = base + "  - medewerker: lk-bob\n    rol: leerkracht\n"
+    theirs = base.replace("rol: leerkracht", "rol: mentor")
+    theirs += "  - medewerker: sp-ria\n    rol: rt\n"
+    result = merge3(base, ours, theirs)
+    assert result.clean
+    rows = codec.load_fast(result.text)["betrokkenen"]
+    assert [(r["medewerker"], r["rol"]) for r in rows] == [
+        ("lk-els", "mentor"),
+        ("lk-bob", "leerkracht"),
+        ("sp-ria", "rt"),
+    ]
