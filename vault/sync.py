@@ -348,7 +348,7 @@ def merge_grants(base: bytes | None, ours: bytes, theirs: bytes) -> bytes:
     return Grants(added, removed).to_bytes()
 
 
-def merge_lines(base: bytes | None, ours: bytes, theirs: bytes) -> bytes:
+def merge_lines(ours: bytes, theirs: bytes) -> bytes:
     """Merge an append-only log: ours, then their lines we do not have, in their order."""
     have = set(ours.splitlines())
     extra = [line for line in theirs.splitlines() if line not in have]
@@ -456,7 +456,7 @@ def _sha256(data: bytes | None) -> str | None:
 
 
 def _local_entries(root: Path) -> dict[str, bytes]:
-    """ "<pupil-id>/<part>" -> ciphertext of every key-store entry on this device."""
+    """Every key-store entry on this device: ciphertext by name ("<pupil-id>/<part>")."""
     if not root.is_dir():
         return {}
     return {
@@ -787,7 +787,7 @@ def _remote_entries(ctx: _Context, commit: str, theirs: str | None) -> dict[str,
 
 
 def _destroyed(ctx: _Context, rev: str | None) -> set[str]:
-    """ "<pupil>/<part>" of every part the signed retention log at `rev` records as destroyed."""
+    """The parts ("<pupil>/<part>") the signed retention log at `rev` records as destroyed."""
     raw = ctx.store.read(LOG_FILE, rev) if rev else None
     out = set()
     for line in (raw or b"").splitlines():
@@ -984,7 +984,7 @@ def _merge_vault_file(ctx: _Context, path: str, read: Sequence[bytes | None]) ->
     """Merge a vault file outside `dossiers/` that both sides changed."""
     base, ours, theirs = read
     if path == LOG_FILE and ours is not None and theirs is not None:
-        return merge_lines(base, ours, theirs)
+        return merge_lines(ours, theirs)
     if path == USERS_FILE and ours is not None and theirs is not None:
         return merge_users(base, ours, theirs)
     if path == SIGNERS_FILE:
