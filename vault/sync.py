@@ -36,6 +36,7 @@ import dataclasses
 import datetime
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -387,8 +388,9 @@ def merge_signers(ours: bytes, theirs: bytes, users: Sequence[User]) -> bytes:
     former: dict[str, str] = {}
     for line in (ours + theirs).decode(errors="replace").splitlines():
         fields = line.split()
-        if len(fields) >= 4 and ("valid-before=" in line or fields[-1] not in former):
-            former[fields[-1]] = line
+        blob = next((b for a, b in itertools.pairwise(fields) if a.startswith("ssh-")), None)
+        if blob is not None and ("valid-before=" in line or blob not in former):
+            former[blob] = line
     return allowed_signers(users, "".join(f"{v}\n" for v in former.values()).encode())
 
 
