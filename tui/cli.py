@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from tui import cli_app, cli_check, cli_rights, cli_transfer, cli_vault
+from tui import cli_app, cli_check, cli_rights, cli_sync, cli_transfer, cli_vault
 
 
 @click.group(
@@ -43,7 +43,7 @@ def cli(ctx: click.Context, vault_path: str | None, identity_path: str | None) -
     cli_app.open_without_command(ctx)
 
 
-for _module in (cli_app, cli_check, cli_vault, cli_rights, cli_transfer):
+for _module in (cli_app, cli_check, cli_vault, cli_rights, cli_transfer, cli_sync):
     _module.register(cli)
 
 
