@@ -98,10 +98,14 @@ def register(group: click.Group) -> None:
         day = _parse_today(today)
         path = Path(dossier)
         if not path.exists():
-            if _looks_like_pupil_id(dossier) and route_id is None and not as_json:
-                check_pupil(ctx, dossier)
-                return
-            _unusable(f"'{dossier}' bestaat niet.")
+            if not _looks_like_pupil_id(dossier):
+                _unusable(f"'{dossier}' bestaat niet.")
+            try:
+                route = load_route(route_id) if route_id else None
+            except DossierError as exc:
+                _unusable(str(exc))
+            check_pupil(ctx, dossier, today=day, route=route, as_json=as_json)
+            return
         try:
             findings = check_file(path, route_id, day)
         except DossierError as exc:

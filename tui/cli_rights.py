@@ -17,20 +17,16 @@ from typing import Any
 import click
 
 from dossier_format import codec
-from dossier_format.errors import DossierError
 from dossier_format.retention_rules import (
     BEWAREN,
     ONBEPAALD,
     VERLOPEN,
     VERNIETIGD,
     RetentionItem,
-    parse_config,
 )
-from tui.cli_vault import _identity, handle_errors, print_findings
+from tui.cli_vault import _identity, handle_errors, load_terms, print_findings, print_terms
 from vault import audit, retention, rights
-from vault.crypto import age
 from vault.errors import InvalidInputError
-from vault.git_store import GitStore
 from vault.repository import USERS_FILE, Vault, default_vault_path
 from vault.users import parse_users
 
@@ -158,17 +154,11 @@ def register(group: click.Group) -> None:
     @handle_errors
     def confirm_cmd(ctx: click.Context, today: dt.datetime | None, file: str | None) -> None:
         """Bevestig de bewaartermijnen van de school (ondertekende versie)."""
+        rules = load_terms(file)
         vault, key = _open(ctx)
-        rules = retention.DEFAULT_RULES
-        if file:
-            try:
-                rules = parse_config(_read_text(file), file).rules
-            except DossierError as exc:
-                raise InvalidInputError(str(exc)) from exc
         keeper = retention.Keeper.of_vault(vault, key)
         sha = retention.confirm_terms(keeper, _today(today), rules)
-        for rule in rules:
-            click.echo(f"{rule.id:<18} {rule.termijn!s:<10} na {rule.na:<24} bron: {rule.bron}")
+        print_terms(rules)
         click.echo(f"Bewaartermijnen bevestigd in versie {sha[:10]}.")
 
     @retention_group.command("backup")
@@ -214,10 +204,10 @@ def register(group: click.Group) -> None:
         today: dt.datetime | None,
     ) -> None:
         """Maak de inzage of kopie voor ouders (.html of .pdf), zonder werkaantekeningen."""
-        vault, key = _open(ctx)
+        vault, _ = _open(ctx)
         kind = "kopie" if kopie else "inzage"
         rights.export_for_parents(
-            vault, key, pupil_id, out, kind=kind, today=_today(today), reason=reden
+            vault, pupil_id, out, kind=kind, today=_today(today), reason=reden
         )
         click.echo(f"{kind.capitalize()} geschreven naar {out} (vastgelegd in het auditlog).")
 
@@ -370,17 +360,17 @@ def register(group: click.Group) -> None:
     @handle_errors
     def audit_cmd(ctx: click.Context, pupil_id: str | None, as_json: bool) -> None:
         """Lees en controleer het auditlog (directie en intern begeleiders)."""
-        vault, key = _open(ctx)
+        vault, _ = _open(ctx)
         log = audit.AuditLog.of_vault(vault.path)
-        store = GitStore(vault.path)
-        history = store.log()
+        history = vault.history(changed_paths=False)
         known = {
             (u.id, u.public_key)
-            for c in store.log([USERS_FILE])
-            for u in parse_users(store.read(USERS_FILE, c.sha) or b"")
+            for c in vault.history([USERS_FILE], changed_paths=False)
+            for u in parse_users(vault.read_file(USERS_FILE, c.sha) or b"")
         }
-        problems = log.verify(known, audit.anchors_from_messages(c.message for c in history))
-        entries, read_problems = log.read([age.SshEd25519Identity(key)], pupil_id=pupil_id)
+        anchors = audit.anchors_from_messages((c.message for c in history), log.log_id())
+        problems = log.verify(known, anchors)
+        entries, read_problems = log.read(vault.identities, pupil_id=pupil_id)
         problems += read_problems
         if as_json:
             doc = {

@@ -8,6 +8,7 @@ Dutch with a hint, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -22,8 +23,12 @@ from typing import Any, TypeVar
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.model import PupilSummary
+from dossier_format.retention_rules import DEFAULT_RULES, RetentionRule, parse_config
+from dossier_format.routes import Route
+from vault import retention
 from vault.crypto import sshkeys
 from vault.errors import ChecksFailedError, IdentityError, InvalidInputError, VaultError
 from vault.repository import (
@@ -111,6 +116,27 @@ def _read_input(file: str) -> str:
         raise InvalidInputError(f"Kan '{file}' niet lezen als UTF-8-tekst.") from exc
 
 
+def load_terms(file: str | None) -> tuple[RetentionRule, ...]:
+    """The school's own retention terms from `file` ("-": stdin; see docs/retention.md), or
+    the defaults when `file` is None.
+
+    Raises:
+        InvalidInputError: the file is unreadable or not a valid set of terms.
+    """
+    if file is None:
+        return DEFAULT_RULES
+    try:
+        return parse_config(_read_input(file), file).rules
+    except DossierError as exc:
+        raise InvalidInputError(str(exc)) from exc
+
+
+def print_terms(rules: Sequence[RetentionRule]) -> None:
+    """Print retention terms, one rule per line (id, term, event, source)."""
+    for rule in rules:
+        click.echo(f"{rule.id:<18} {rule.termijn!s:<10} na {rule.na:<24} bron: {rule.bron}")
+
+
 def _report_save(result: SaveResult) -> None:
     print_findings(result.findings)
     if result.commit is None:
@@ -119,16 +145,33 @@ def _report_save(result: SaveResult) -> None:
         click.echo(f"Opgeslagen als versie {result.commit[:10]}.", err=True)
 
 
-def check_pupil(ctx: click.Context, pupil_id: str) -> None:
+def check_pupil(
+    ctx: click.Context,
+    pupil_id: str,
+    *,
+    today: dt.date | None = None,
+    route: Route | None = None,
+    as_json: bool = False,
+) -> None:
     """`zorgkluis check PUPIL`: run the checks on a stored dossier; exit 1 on errors.
 
-    The coordinator wires `check` to call this when its argument is not an existing file.
+    Args:
+        ctx: the click context (vault and identity options).
+        pupil_id: the stored pupil.
+        today: check as if it is this date (default today).
+        route: check with this route (default the vault's).
+        as_json: print the findings as a JSON list instead of lines.
     """
 
     @handle_errors
     def run() -> None:
-        findings = open_vault(ctx).check(pupil_id)
-        print_findings(findings)
+        findings = open_vault(ctx).check(pupil_id, today, route=route)
+        if as_json:
+            click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        elif findings:
+            print_findings(findings)
+        else:
+            click.echo("Geen bevindingen.")
         if any(f.severity == "error" for f in findings):
             sys.exit(1)
 
@@ -174,6 +217,19 @@ def register(group: click.Group) -> None:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Bestand voor de herstelsleutel (eenmalig; offline bewaren).",
     )
+    @click.option(
+        "--bewaartermijnen",
+        "terms_file",
+        default=None,
+        help="Eigen bewaartermijnen van de school (YAML, zie docs/retention.md); "
+        "standaard de standaardtermijnen.",
+    )
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Datum van de bevestiging (JJJJ-MM-DD; standaard vandaag).",
+    )
     @click.pass_context
     @handle_errors
     def init_cmd(
@@ -186,11 +242,14 @@ def register(group: click.Group) -> None:
         role: str,
         pubfile: Path,
         recovery_key_out: Path,
+        terms_file: str | None,
+        today: dt.datetime | None,
     ) -> None:
-        """Maak een nieuwe kluis met jou als eerste medewerker."""
+        """Maak een nieuwe kluis met jou als eerste medewerker en bevestig de bewaartermijnen."""
+        rules = load_terms(terms_file)
         private = pubfile.with_suffix("") if pubfile.suffix == ".pub" else None
         key = _identity(ctx, private)
-        Vault.init(
+        vault = Vault.init(
             path,
             school=school,
             route_id=route_id,
@@ -201,7 +260,12 @@ def register(group: click.Group) -> None:
             role=role,
             identity=key,
         )
+        day = today.date() if today else dt.date.today()
+        with retention.Keeper.of_vault(vault, key) as keeper:
+            retention.confirm_terms(keeper, day, rules)
         click.echo(f"Kluis gemaakt in {path}.")
+        click.echo("Bewaartermijnen bevestigd (wijzigen: 'zorgkluis retention confirm --file'):")
+        print_terms(rules)
         click.echo(
             f"De herstelsleutel staat in {recovery_key_out}: bewaar hem offline en verwijder "
             "hem daarna van deze computer."

@@ -53,12 +53,14 @@ ACTIONS = {
     "sleutel-export": "sleutel geëxporteerd",
     "inzage": "inzage voor ouders gemaakt",
     "kopie": "kopie aan ouders gegeven",
+    "import": "dossier geïmporteerd (overdracht)",
 }
 """Actions an entry can record, with a Dutch description."""
 
 GENESIS = "0" * 64
 _PREFIX = b"zorgkluis-audit/1\x00"
-_ANCHOR_RE = re.compile(r"^Audit-Head: (\d+) ([0-9a-f]{64})$", re.M)
+_ANCHOR_RE = re.compile(r"^Audit-Head: (\d+) ([0-9a-f]{64})(?: ([0-9a-f]{16}))?$", re.M)
+_LOG_ID_CHARS = 16
 
 
 class AuditError(Exception):
@@ -144,14 +146,36 @@ def _line_hash(seq: int, prev: str, door: str, sleutel: str, data: bytes) -> str
     return digest.hexdigest()
 
 
-def anchor_trailer(head: tuple[int, str] | None) -> str:
-    """The commit-message trailer that anchors the log head ("" for an empty log)."""
-    return f"Audit-Head: {head[0]} {head[1]}" if head else ""
+def anchor_trailer(head: tuple[int, str] | None, log_id: str | None = None) -> str:
+    """The commit-message trailer that anchors the log head ("" for an empty log).
+
+    Args:
+        head: `AuditLog.head()`.
+        log_id: `AuditLog.log_id()`: which log (each clone of a vault keeps its own) the
+            anchor belongs to.
+    """
+    if not head:
+        return ""
+    return f"Audit-Head: {head[0]} {head[1]}" + (f" {log_id}" if log_id else "")
 
 
-def anchors_from_messages(messages: Iterable[str]) -> list[tuple[int, str]]:
-    """All `Audit-Head:` anchors found in commit messages."""
-    return [(int(m.group(1)), m.group(2)) for msg in messages for m in _ANCHOR_RE.finditer(msg)]
+def anchors_from_messages(
+    messages: Iterable[str], log_id: str | None = None
+) -> list[tuple[int, str]]:
+    """The `Audit-Head:` anchors in commit messages that belong to one log.
+
+    Args:
+        messages: commit messages.
+        log_id: the log's id (`AuditLog.log_id()`); anchors naming another log (made in
+            another clone of the vault, which keeps its own log) are left out. Anchors without
+            a log id always count.
+    """
+    return [
+        (int(m.group(1)), m.group(2))
+        for msg in messages
+        for m in _ANCHOR_RE.finditer(msg)
+        if m.group(3) is None or m.group(3) == log_id
+    ]
 
 
 class AuditLog:
@@ -177,6 +201,27 @@ class AuditLog:
             yield fd
         finally:
             os.close(fd)
+
+    def log_id(self) -> str | None:
+        """This log's id: the start of its first line's hash (None for an empty log).
+
+        Every clone of a vault keeps its own log; anchors carry the id so that one clone's
+        anchors are not held against another clone's log. Removing the first line changes the
+        id, but also breaks the sequence (`verify` reports it).
+        """
+        try:
+            with self.path.open("rb") as fh:
+                first = fh.readline()
+        except FileNotFoundError:
+            return None
+        try:
+            return str(json.loads(first)["hash"])[:_LOG_ID_CHARS]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def anchor(self) -> str:
+        """The `Audit-Head:` trailer for the current head of this log ("" when empty)."""
+        return anchor_trailer(self.head(), self.log_id())
 
     def _last_line(self, fd: int) -> bytes | None:
         size = os.fstat(fd).st_size

@@ -11,7 +11,7 @@ Layout of a vault folder (see docs/access.md):
         administratie key
     .git/zorgkluis/keystore/       part keys (see vault.keystore; never committed)
     .git/zorgkluis/vault.lock      serialises saves between processes
-    .git/zorgkluis/audit.jsonl     audit log (vault.audit), e.g. key exports
+    .git/zorgkluis/audit.jsonl     audit log (vault.audit): dossier reads, exports, key exports
 
 Plaintext only lives in memory: parts are decrypted from git objects and encrypted before
 anything is written.
@@ -25,8 +25,9 @@ import difflib
 import fcntl
 import os
 import subprocess
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from dossier_format.model import PupilSummary
 from dossier_format.routes import Route, load_route
 from vault import access, audit, summary
 from vault.access import Grants
-from vault.audit import AuditLog
+from vault.audit import AuditError, AuditLog
 from vault.crypto import age, sshkeys, sshsig
 from vault.errors import (
     ChecksFailedError,
@@ -59,7 +60,7 @@ from vault.errors import (
     VaultExistsError,
     WrongPassphraseError,
 )
-from vault.git_store import GitStore, GitStoreError, UnknownRevisionError
+from vault.git_store import CommitInfo, GitStore, GitStoreError, UnknownRevisionError
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, KeyStore, atomic_write
 from vault.users import (
@@ -155,6 +156,22 @@ class _PupilState:
         return _ADMIN in self.entries
 
 
+@dataclass
+class AuditScope:
+    """One `Vault.audited` block: what it will record, and the reads made inside it.
+
+    Attributes:
+        part: the part(s) to record (comma-separated); the block may set it once known
+            (for example the parts an export sends). None: the parts read.
+        reason: the reason to record; the block may refine it.
+        reads: pupil id -> parts decrypted inside the block.
+    """
+
+    part: str | None = None
+    reason: str | None = None
+    reads: dict[str, set[str]] = field(default_factory=dict)
+
+
 def _grants(plain: Mapping[str, bytes]) -> Grants:
     """The explicit grants among a pupil's decrypted file parts (none yet: empty)."""
     data = plain.get(GRANTS_PART)
@@ -247,6 +264,11 @@ def check_pupil_id(pupil_id: str) -> str:
     return pupil_id
 
 
+def _part_list(names: Iterable[str]) -> str | None:
+    """Part names for an audit entry: sorted, comma-separated (None for none)."""
+    return ",".join(sorted(names)) or None
+
+
 def _key_part(file_part: str) -> str:
     """The key-store entry that encrypts a file part."""
     return _ADMIN if file_part in _FILE_PARTS_UNDER_ADMIN else file_part
@@ -306,6 +328,8 @@ class Vault:
         self._key = key
         self._identities: list[age.Identity] = [age.SshEd25519Identity(key)]
         self._head: str | None = None
+        self._lock_depth = 0
+        self._audit_local = threading.local()
         self.lock_wait = LOCK_WAIT_SECONDS
         """Seconds a save waits for another process's save before `LockedError`."""
         recovery = self._load_config()
@@ -457,11 +481,29 @@ class Vault:
         return self._route
 
     @contextlib.contextmanager
-    def _saving(self) -> Iterator[None]:
-        """Serialise a whole save (key store + commit) against other processes."""
-        with vault_lock(self.path, self.lock_wait):
-            self._refresh()
+    def lock(self) -> Iterator[None]:
+        """Hold the vault's save lock for a change of several steps (re-entrant).
+
+        Everything that writes the key store or commits runs under it (`vault_lock`); vault
+        modules that change the vault in several steps (a retention sweep) hold it around all
+        of them. Inside, the vault is refreshed from HEAD first, and git failures become a
+        `VaultError` (nothing was half saved).
+
+        Raises:
+            LockedError: another process kept the vault busy for `lock_wait` seconds.
+            VaultError: the git store failed.
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with vault_lock(self.path, self.lock_wait):
+            self._lock_depth = 1
+            try:
+                self._refresh()
                 yield
             except GitLockedError as exc:
                 raise LockedError("De kluis is bezet door een ander proces.") from exc
@@ -470,6 +512,8 @@ class Vault:
                     "Opslaan in de git-opslag is mislukt; er is niets half opgeslagen.",
                     f"Technische melding: {exc}",
                 ) from exc
+            finally:
+                self._lock_depth = 0
 
     def _signer(self) -> _UserSigner:
         return _UserSigner(self.user, self._key)
@@ -499,7 +543,7 @@ class Vault:
         """
         self._require_manager()
         new = make_user(user_id, naam, rol, public_key)
-        with self._saving():
+        with self.lock():
             if any(u.id == new.id for u in self._users):
                 raise UserExistsError(f"Er is al een medewerker met id '{new.id}'.")
             if find_by_key(self._users, new.public_key) is not None:
@@ -519,7 +563,7 @@ class Vault:
             UnknownUserError: no such user.
         """
         self._require_manager()
-        with self._saving():
+        with self.lock():
             if not any(u.id == user_id for u in self._users):
                 raise UnknownUserError(f"Er is geen medewerker met id '{user_id}'.")
             users = [u for u in self._users if u.id != user_id]
@@ -588,7 +632,7 @@ class Vault:
                 "leerling worden ingetrokken.",
                 "Verwijder de medewerker met 'zorgkluis user remove' als dat nodig is.",
             )
-        with self._saving():
+        with self.lock():
             state = self._state(pupil_id)
             old = _grants(state.plain)
             new = old.grant(user_id) if add else old.revoke(user_id)
@@ -658,22 +702,35 @@ class Vault:
         texts = {p: t.decode() for p, t in state.plain.items() if p not in _FILE_PARTS_UNDER_ADMIN}
         return parts.join(texts)
 
-    def show(self, pupil_id: str) -> str:
+    def show(self, pupil_id: str, *, reason: str | None = None) -> str:
         """The whole dossier YAML this user may see (other authors' werkaantekeningen left out).
+
+        The read is recorded in the audit log (one entry: pupil, parts, `reason`), or as part
+        of the surrounding `audited` block.
 
         Raises:
             InvalidInputError: a malformed id.
             UnknownPupilError: no such pupil.
             NoAccessError: the user may not read this pupil.
             CorruptError: stored data is damaged.
+            VaultError: the audit log cannot be written (nothing is returned).
         """
         self._refresh()
-        return self._join(self._state(pupil_id))
+        state = self._state(pupil_id)
+        text = self._join(state)
+        self._record_read(pupil_id, state.plain, reason)
+        return text
 
-    def show_at(self, pupil_id: str, commit: str) -> str:
-        """Like `show`, at an earlier commit (older key generations are tried)."""
+    def show_at(self, pupil_id: str, commit: str, *, reason: str | None = None) -> str:
+        """Like `show`, at an earlier commit (older key generations are tried); audited with
+        the version in the reason."""
         self._refresh()
-        return self._join(self._state(pupil_id, self._resolve(commit)))
+        rev = self._resolve(commit)
+        state = self._state(pupil_id, rev)
+        text = self._join(state)
+        version = f"versie {rev[:10]}"
+        self._record_read(pupil_id, state.plain, f"{reason} ({version})" if reason else version)
+        return text
 
     def list_pupils(self) -> list[PupilSummary]:
         """Summaries of the pupils this user may see, sorted by achternaam, voornaam.
@@ -698,14 +755,23 @@ class Vault:
                 result.append(summary.from_bytes(_decrypt(blob, entry, f"Samenvatting {pupil_id}")))
         return sorted(result, key=lambda s: (s.achternaam, s.voornaam, s.id))
 
-    def check(self, pupil_id: str, today: datetime.date | None = None) -> list[Finding]:
-        """Run the route and protocol checks on the dossier as this user sees it.
+    def check(
+        self, pupil_id: str, today: datetime.date | None = None, *, route: Route | None = None
+    ) -> list[Finding]:
+        """Run the route and protocol checks on the dossier as this user sees it (audited as
+        one read with reason "controle").
+
+        Args:
+            pupil_id: the pupil.
+            today: the date to check against (default today).
+            route: the route to check with (default the vault's).
 
         Raises:
             UnknownPupilError, NoAccessError, CorruptError.
         """
-        data = codec.load_fast(self.show(pupil_id), source=pupil_id)
-        return checks.check(data, self.route, today or datetime.date.today())
+        with self.audited("ontsleuteld", pupil_id=pupil_id, reason="controle"):
+            data = codec.load_fast(self.show(pupil_id), source=pupil_id)
+        return checks.check(data, route or self.route, today or datetime.date.today())
 
     # ----------------------------------------------------------------- saving
 
@@ -728,7 +794,7 @@ class Vault:
         if isinstance(leerling, dict):
             leerling["id"] = pupil_id
             yaml_text = codec.dump(doc)
-        with self._saving():
+        with self.lock():
             return self._save(_PupilState(pupil_id), yaml_text, override, today, created=True)
 
     def put(
@@ -749,7 +815,7 @@ class Vault:
             ChecksFailedError: check errors and no `override` (nothing saved).
             UnknownPupilError, NoAccessError, LockedError.
         """
-        with self._saving():
+        with self.lock():
             state = self._state(pupil_id)
             return self._save(state, yaml_text, override, today, created=False)
 
@@ -807,9 +873,8 @@ class Vault:
             return SaveResult(state.pupil_id, None, findings)
         verb = "aangemaakt" if created else "bijgewerkt"
         message = f"Dossier {state.pupil_id} {verb}: {errors} fout(en), {warnings} waarschuwing(en)"
-        if override is not None:
-            message += f"\n\nOverride: {' '.join(override.split())}"
-        return SaveResult(state.pupil_id, self._commit(changes, message), findings)
+        trailers = [f"Override: {' '.join(override.split())}"] if override is not None else []
+        return SaveResult(state.pupil_id, self._commit(changes, message, trailers), findings)
 
     def _write_pupil(
         self,
@@ -874,25 +939,186 @@ class Vault:
                 self.keystore.write(state.pupil_id, key_part, entry, recipients)
             state.entries[key_part] = entry
 
-    def _commit(self, changes: Mapping[str, bytes | None], message: str) -> str:
+    def _commit(
+        self, changes: Mapping[str, bytes | None], message: str, trailers: Sequence[str] = ()
+    ) -> str:
+        """Commit `changes` signed by this user; the message ends with `trailers` and the
+        audit log's `Audit-Head:` anchor, so a cut-off audit log is noticed."""
+        try:
+            anchor = AuditLog.of_vault(self.path).anchor()
+        except AuditError:
+            anchor = ""  # a damaged log tail: `zorgkluis audit` reports it; saving goes on
+        lines = [t for t in (*trailers, anchor) if t]
+        if lines:
+            message = message.rstrip("\n") + "\n\n" + "\n".join(lines)
         sha = self._store.commit(changes, message, self._signer())
         self._head = sha
         return sha
 
     def commit_files(self, changes: Mapping[str, bytes | None], message: str) -> str:
-        """Commit other vault files (not dossier parts) as one signed commit, under the lock.
+        """Commit vault files other than dossier parts as one signed commit, under the lock.
 
-        For vault modules that keep their own records (reviews, retention logs). The caller
-        guarantees that `changes` hold no plaintext pupil data and that `message` has none.
+        For vault modules that keep their own records (reviews, retention logs, transfer
+        keys). Dossier part files (`dossiers/...`) may only be deleted here, by directie or
+        an intern begeleider (the retention sweep destroys expired parts); their content is
+        written by `put` only. The caller guarantees that `changes` and `message` hold no
+        plaintext pupil data. The message gets the audit-log anchor (see `vault.audit`).
 
         Raises:
-            InvalidInputError: a path under `dossiers/` (those go through `put`).
+            InvalidInputError: new content for a path under `dossiers/`.
+            NotPermittedError: deleting dossier files without being directie/IB-er.
             LockedError: another process kept the vault busy.
         """
-        if any(path.startswith(f"{DOSSIERS}/") for path in changes):
-            raise InvalidInputError("Dossierbestanden worden alleen via opslaan gewijzigd.")
-        with self._saving():
+        for path, data in changes.items():
+            if path.startswith(f"{DOSSIERS}/"):
+                if data is not None:
+                    raise InvalidInputError("Dossierbestanden worden alleen via opslaan gewijzigd.")
+                self._require_manager()
+        with self.lock():
             return self._commit(changes, message)
+
+    def read_file(self, path: str, rev: str = "HEAD") -> bytes | None:
+        """The committed bytes of `path` at `rev`, or None when it does not exist there.
+
+        For the vault's own records (`.zorgkluis/...`); dossier part files come back as the
+        age ciphertext they are stored as.
+
+        Raises:
+            VaultError: the git store cannot read it (unknown revision, damaged object).
+        """
+        try:
+            return self._store.read(path, rev)
+        except GitStoreError as exc:
+            raise VaultError(f"Kan '{path}' niet lezen uit de geschiedenis.", str(exc)) from exc
+
+    def head(self) -> str | None:
+        """The current commit of the vault (None before the first commit)."""
+        return self._store.head()
+
+    def history(
+        self,
+        paths: Sequence[str] | None = None,
+        *,
+        rev: str = "HEAD",
+        max_count: int | None = None,
+        changed_paths: bool = True,
+    ) -> list[CommitInfo]:
+        """The commits of `rev`, newest first (only those touching `paths` when given).
+
+        Commit messages and paths carry no pupil data, so no audit entry is made.
+
+        Args:
+            paths: only commits touching these paths.
+            rev: where the history starts.
+            max_count: at most this many commits.
+            changed_paths: list each commit's changed paths (False is much cheaper for a
+                long history).
+        """
+        return self._store.log(paths, max_count=max_count, rev=rev, changed_paths=changed_paths)
+
+    @property
+    def identities(self) -> tuple[age.Identity, ...]:
+        """This user's age identities (their ssh key), to open files encrypted to them such
+        as the transfer keys and backup keys. Reading dossier parts goes through `show`."""
+        return tuple(self._identities)
+
+    # ----------------------------------------------------------------- audit
+
+    def audit(
+        self,
+        action: str,
+        *,
+        pupil_id: str | None = None,
+        part: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Record one entry in the vault's audit log, signed by this user (see `vault.audit`).
+
+        Args:
+            action: one of `vault.audit.ACTIONS`.
+            pupil_id: the pupil concerned, if one.
+            part: the part(s) concerned, comma-separated, if any.
+            reason: the reason the user gave, if asked.
+
+        Raises:
+            VaultError: the log cannot be written (unknown action, damaged last line).
+        """
+        try:
+            AuditLog.of_vault(self.path).append(
+                actor=self.user,
+                key=self._key,
+                recipients=audit.reader_recipients(self._users, self.keystore.recovery),
+                action=action,
+                pupil_id=pupil_id,
+                part=part,
+                reason=reason,
+            )
+        except AuditError as exc:
+            raise VaultError(
+                f"Het auditlog kan niet worden bijgewerkt: {exc.message}",
+                "Er is niets getoond of geëxporteerd. Draai 'zorgkluis audit' en laat de "
+                "directie of intern begeleider het log herstellen.",
+            ) from exc
+
+    @contextlib.contextmanager
+    def audited(
+        self,
+        action: str,
+        *,
+        pupil_id: str | None = None,
+        part: str | None = None,
+        reason: str | None = None,
+    ) -> Iterator[AuditScope]:
+        """Record a whole action (an export, a check, a review) as one audit entry per pupil.
+
+        Reads inside the block (`show`, `show_at`, `diff`, ...) add no entries of their own;
+        when the block ends, `action` is recorded for `pupil_id` and for every other pupil
+        read inside it (part: `part`, else the parts read). When the block fails after
+        reading, the reads are recorded as "ontsleuteld" with the reason that `action` was
+        broken off. A nested block is part of the outer one (and yields the outer scope).
+
+        Yields:
+            The `AuditScope`, whose `part` and `reason` the block may still set.
+
+        Raises:
+            InvalidInputError: `action` is not one of `vault.audit.ACTIONS`.
+            VaultError: the log cannot be written.
+        """
+        if action not in audit.ACTIONS:
+            raise InvalidInputError(f"Onbekende auditactie '{action}'.")
+        outer: AuditScope | None = getattr(self._audit_local, "scope", None)
+        if outer is not None:
+            yield outer
+            return
+        scope = AuditScope(part, reason)
+        self._audit_local.scope = scope
+        try:
+            yield scope
+        except BaseException:
+            self._audit_local.scope = None
+            for pid, names in sorted(scope.reads.items()):
+                broken = f"{audit.ACTIONS[action]}: afgebroken"
+                self.audit("ontsleuteld", pupil_id=pid, part=_part_list(names), reason=broken)
+            raise
+        self._audit_local.scope = None
+        if pupil_id is not None:
+            scope.reads.setdefault(pupil_id, set())
+        if not scope.reads:
+            self.audit(action, part=scope.part, reason=scope.reason)
+        for pid, names in sorted(scope.reads.items()):
+            self.audit(
+                action, pupil_id=pid, part=scope.part or _part_list(names), reason=scope.reason
+            )
+
+    def _record_read(self, pupil_id: str, file_parts: Iterable[str], reason: str | None) -> None:
+        """Audit a decryption handed to the user: inside `audited`, note it for that block;
+        otherwise write one "ontsleuteld" entry now (before the plaintext is returned)."""
+        names = {p for p in file_parts if p not in _FILE_PARTS_UNDER_ADMIN} or set(file_parts)
+        scope: AuditScope | None = getattr(self._audit_local, "scope", None)
+        if scope is not None:
+            scope.reads.setdefault(pupil_id, set()).update(names)
+            return
+        self.audit("ontsleuteld", pupil_id=pupil_id, part=_part_list(names), reason=reason)
 
     # ----------------------------------------------------------------- history
 
@@ -947,14 +1173,20 @@ class Vault:
         return ("goed", signer) if signer else ("onbekend", None)
 
     def diff(
-        self, pupil_id: str, from_commit: str | None = None, to_commit: str | None = None
+        self,
+        pupil_id: str,
+        from_commit: str | None = None,
+        to_commit: str | None = None,
+        *,
+        reason: str | None = None,
     ) -> str:
-        """A unified diff of the decrypted dossier between two versions.
+        """A unified diff of the decrypted dossier between two versions (one audit entry).
 
         Args:
             pupil_id: the pupil.
             from_commit: the old version; default the version before `to_commit` (or empty).
             to_commit: the new version; default the newest.
+            reason: why, for the audit log.
 
         Raises:
             UnknownPupilError, NoAccessError, InvalidInputError (unknown commit).
@@ -968,8 +1200,14 @@ class Vault:
         else:
             older = versions[versions.index(new_rev) + 1 :] if new_rev in versions else []
             old_rev = older[0] if older else None
-        new_text = self.show_at(pupil_id, new_rev)
-        old_text = self.show_at(pupil_id, old_rev) if old_rev else ""
+        versions_read = f"verschil {old_rev[:10] if old_rev else 'leeg'}..{new_rev[:10]}"
+        with self.audited(
+            "ontsleuteld",
+            pupil_id=pupil_id,
+            reason=f"{reason} ({versions_read})" if reason else versions_read,
+        ):
+            new_text = self.show_at(pupil_id, new_rev)
+            old_text = self.show_at(pupil_id, old_rev) if old_rev else ""
         lines = difflib.unified_diff(
             old_text.splitlines(keepends=True),
             new_text.splitlines(keepends=True),
@@ -1058,14 +1296,7 @@ class Vault:
         entry = self.keystore.read(pupil_id, part, self._identities)
         if entry is None:
             raise NoAccessError("De sleutel van dit deel bestaat niet (meer).")
-        AuditLog.of_vault(self.path).append(
-            actor=self.user,
-            key=self._key,
-            recipients=audit.reader_recipients(self._users, self.keystore.recovery),
-            action="sleutel-export",
-            pupil_id=pupil_id,
-            part=part,
-        )
+        self.audit("sleutel-export", pupil_id=pupil_id, part=part)
         return "".join(k.to_string() + "\n" for k in entry.keys)
 
     def configure_textconv(self, command: str) -> None:
@@ -1094,6 +1325,8 @@ class Vault:
         (git's temporary copies keep only the base name) the readable key entries of that part
         name are tried.
 
+        Each decryption is recorded in the audit log (reason "git textconv").
+
         Raises:
             NoAccessError: no readable key opens it.
         """
@@ -1114,6 +1347,10 @@ class Vault:
                 continue
             if entry is None:
                 continue
-            with contextlib.suppress(age.AgeError):
-                return age.decrypt(data, entry.keys).decode()
+            try:
+                plain = age.decrypt(data, entry.keys)
+            except age.AgeError:
+                continue
+            self._record_read(pupil_id, [file_part], "git textconv")
+            return plain.decode()
         raise NoAccessError("Je kunt dit bestand niet ontsleutelen.")

@@ -27,16 +27,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
 import secrets
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -59,16 +57,14 @@ from dossier_format.retention_rules import (
     part_kind,
     validate_rules,
 )
-from vault.audit import READER_ROLES, AuditLog, anchor_trailer
+from vault.audit import READER_ROLES, AuditLog
 from vault.crypto import age, sshsig
 from vault.errors import CorruptError, InvalidInputError, LockedError, NoAccessError, VaultError
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
+from vault.repository import Vault, vault_lock
 from vault.users import User
-
-if TYPE_CHECKING:
-    from vault.repository import Vault
 
 CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
 """The vault's confirmed retention terms (committed)."""
@@ -187,27 +183,6 @@ def require_manager(keeper: Keeper, what: str) -> None:
         raise NoAccessError(f"Alleen directie en intern begeleiders {what}.")
 
 
-@contextlib.contextmanager
-def _vault_lock(root: Path, wait: float = 5.0) -> Iterator[None]:
-    """The same exclusive flock `Vault` takes for a save (`.git/zorgkluis/vault.lock`)."""
-    path = root / STATE_DIR / "vault.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockedError("De kluis is bezet door een ander proces.") from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)
-
-
 # --- configuration ----------------------------------------------------------------------------
 
 
@@ -254,7 +229,7 @@ def confirm_terms(
     except DossierError as exc:
         raise InvalidInputError(f"Ongeldige bewaartermijnen: {exc.message}") from exc
     text = dump_config(RetentionConfig(tuple(rules), keeper.user.id, today))
-    with _vault_lock(keeper.path):
+    with vault_lock(keeper.path):
         try:
             return keeper.store.commit(
                 {CONFIG_FILE: text.encode()},
@@ -503,7 +478,7 @@ def sweep(
     if not todo:
         return SweepResult(None, [], 0, None)
     targets = {(i.pupil_id, i.part) for i in todo}
-    with _vault_lock(keeper.path):
+    with vault_lock(keeper.path):
         invalidated = _destroy_backups_holding(keeper, targets)
         changes: dict[str, bytes | None] = {}
         for item in todo:
@@ -516,7 +491,7 @@ def sweep(
             changes[LOG_FILE] = (old or b"") + new
         commit = None
         if changes:
-            trailer = anchor_trailer(AuditLog.of_vault(keeper.path).head())
+            trailer = AuditLog.of_vault(keeper.path).anchor()
             message = f"Bewaartermijnen: {len(lines)} deel/delen vernietigd"
             message += f"\n\n{trailer}" if trailer else ""
             try:

@@ -22,12 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from dossier_format import codec, render
 from dossier_format.errors import DossierError
 from dossier_format.retention_rules import add_months
-from vault.audit import AuditLog, reader_recipients
 from vault.errors import InvalidInputError
 from vault.keystore import atomic_write
 
@@ -77,7 +74,6 @@ def output_format(out: Path) -> str:
 
 def export_for_parents(
     vault: Vault,
-    key: Ed25519PrivateKey,
     pupil_id: str,
     out: Path,
     *,
@@ -88,11 +84,11 @@ def export_for_parents(
     """Write the inzage or kopie of one pupil to `out` (.html or .pdf) and record it.
 
     The file holds plaintext pupil data by design: it is the parents' copy. The audit log gets
-    one entry (action "inzage" or "kopie", who, when, pupil, reason).
+    one entry (action "inzage" or "kopie", who, when, pupil, reason) and no separate entry for
+    the read it needs.
 
     Args:
-        vault: the opened vault.
-        key: the private key the vault was opened with (signs the audit entry).
+        vault: the opened vault (its user signs the audit entry).
         pupil_id: the pupil.
         out: the target file; its extension chooses the format.
         kind: "inzage" or "kopie".
@@ -106,17 +102,10 @@ def export_for_parents(
     if kind not in render.KINDS:
         raise InvalidInputError(f"Onbekende soort '{kind}'.", "Kies inzage of kopie.")
     fmt = output_format(out)
-    data = parents_view(vault.show(pupil_id))
-    content = render.render(data, fmt, school=vault.school, made_on=today, kind=kind)
-    atomic_write(out, content, mode=0o600)
-    AuditLog.of_vault(vault.path).append(
-        actor=vault.user,
-        key=key,
-        recipients=reader_recipients(vault.users(), vault.keystore.recovery),
-        action=kind,
-        pupil_id=pupil_id,
-        reason=reason,
-    )
+    with vault.audited(kind, pupil_id=pupil_id, reason=reason):
+        data = parents_view(vault.show(pupil_id))
+        content = render.render(data, fmt, school=vault.school, made_on=today, kind=kind)
+        atomic_write(out, content, mode=0o600)
     return out
 
 
@@ -367,14 +356,18 @@ def apply_correction(
 
 
 def open_corrections_in_vault(vault: Vault, today: dt.date) -> dict[str, list[CorrectionState]]:
-    """Per pupil the correction requests that are still open (late ones flagged)."""
+    """Per pupil the correction requests that are still open (late ones flagged).
+
+    Reads every dossier the user may see: one audit entry per pupil.
+    """
     out: dict[str, list[CorrectionState]] = {}
-    for pupil in vault.list_pupils():
-        states = [
-            c
-            for c in corrections(codec.load_fast(vault.show(pupil.id)), today)
-            if c.besluit not in DECISIONS
-        ]
-        if states:
-            out[pupil.id] = states
+    with vault.audited("ontsleuteld", reason="openstaande correctieverzoeken"):
+        for pupil in vault.list_pupils():
+            states = [
+                c
+                for c in corrections(codec.load_fast(vault.show(pupil.id)), today)
+                if c.besluit not in DECISIONS
+            ]
+            if states:
+                out[pupil.id] = states
     return out

@@ -41,8 +41,7 @@ from dossier_format import codec, okr, oso, oso_validate, parts, schema
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.oso import OsoError, Profile, SchoolInfo
-from vault import access, audit
-from vault.audit import AuditLog
+from vault import access
 from vault.crypto import age, sshkeys, sshsig
 from vault.errors import (
     ChecksFailedError,
@@ -205,7 +204,7 @@ def _write_secret(vault: Vault, ident: TransferIdentity) -> None:
 
 
 def _read_public(vault: Vault) -> TransferCard | None:
-    raw = vault._store.read(PUBLIC_FILE)
+    raw = vault.read_file(PUBLIC_FILE)
     if raw is None:
         return None
     try:
@@ -281,7 +280,7 @@ def load_transfer_identity(vault: Vault) -> TransferIdentity:
             "Doe de overdracht vanuit de kluis waar 'transfer-key' voor het eerst draaide.",
         ) from exc
     try:
-        text = age.decrypt(blob, vault._identities).decode()
+        text = age.decrypt(blob, vault.identities).decode()
     except age.NoIdentityMatchError as exc:
         raise NoAccessError(
             "De overdrachtssleutels zijn (nog) niet voor jou versleuteld.",
@@ -353,7 +352,7 @@ def list_schools(vault: Vault) -> list[KnownSchool]:
     Raises:
         TransferError: the schools file is unreadable.
     """
-    raw = vault._store.read(SCHOOLS_FILE)
+    raw = vault.read_file(SCHOOLS_FILE)
     if raw is None:
         return []
     try:
@@ -645,7 +644,7 @@ def _record_sending(
     day: dt.date,
     override: str | None,
 ) -> SaveResult:
-    """Record `okr.verzonden`/`okr.ontvanger` in the dossier and the export in the audit log."""
+    """Record `okr.verzonden`/`okr.ontvanger` in the dossier (a signed save)."""
     doc = codec.load(vault.show(pupil_id), source=pupil_id)
     record = doc.get("okr")
     if isinstance(record, dict):
@@ -664,15 +663,6 @@ def _record_sending(
             "controlefouten van het dossier blijven open.",
             today=day,
         )
-    AuditLog.of_vault(vault.path).append(
-        actor=vault.user,
-        key=vault._key,
-        recipients=audit.reader_recipients(vault.users(), vault.keystore.recovery),
-        action="export",
-        pupil_id=pupil_id,
-        part="overdracht",
-        reason=override,
-    )
     return result
 
 
@@ -717,26 +707,34 @@ def export_bundle(
         InvalidInputError, NotPermittedError, NoAccessError, UnknownPupilError, TransferError.
     """
     day = today or dt.date.today()
-    plan = plan_export(vault, pupil_id, today=day, withhold=withhold)
-    reason = _check_gate(plan, override)
-    receiver_name, recipient = resolve_receiver(vault, to)
-    ident = load_transfer_identity(vault)
-    card = transfer_card(vault)
-    created = now or dt.datetime.now(dt.UTC)
-    manifest = build_manifest(
-        plan,
-        sender=card,
-        receiver_name=receiver_name,
-        receiver_recipient=recipient,
-        created=created,
-        override=reason,
-    )
-    sealed = seal_bundle(manifest, plan.part_texts, ident.signing_key, recipient)
-    receiver = receiver_name or str(plan.data["inschrijving"].get("vervolgschool") or recipient)
-    result = _write_then_record(
-        out, sealed, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
-    )
+    with vault.audited("export", pupil_id=pupil_id, reason=override) as scope:
+        plan = plan_export(vault, pupil_id, today=day, withhold=withhold)
+        scope.part = ",".join(plan.included)
+        reason = _check_gate(plan, override)
+        receiver_name, recipient = resolve_receiver(vault, to)
+        ident = load_transfer_identity(vault)
+        card = transfer_card(vault)
+        created = now or dt.datetime.now(dt.UTC)
+        manifest = build_manifest(
+            plan,
+            sender=card,
+            receiver_name=receiver_name,
+            receiver_recipient=recipient,
+            created=created,
+            override=reason,
+        )
+        sealed = seal_bundle(manifest, plan.part_texts, ident.signing_key, recipient)
+        receiver = receiver_name or str(plan.data["inschrijving"].get("vervolgschool") or recipient)
+        scope.reason = _export_reason(receiver, override)
+        result = _write_then_record(
+            out, sealed, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
+        )
     return ExportResult(out, plan, manifest, result)
+
+
+def _export_reason(receiver: str, override: str | None) -> str:
+    """The audit reason of an export: to whom, and the override reason if any."""
+    return f"naar {receiver}" + (f"; ondanks de poort: {override}" if override else "")
 
 
 def school_info_from_yaml(text: str) -> SchoolInfo:
@@ -776,7 +774,7 @@ def oso_school(vault: Vault) -> SchoolInfo:
     Raises:
         InvalidInputError: none stored yet, or unreadable.
     """
-    raw = vault._store.read(OSO_SCHOOL_FILE)
+    raw = vault.read_file(OSO_SCHOOL_FILE)
     if raw is None:
         raise InvalidInputError(
             "De OSO-gegevens van deze school zijn nog niet vastgelegd.",
@@ -809,33 +807,38 @@ def export_oso(
         InvalidInputError, NoAccessError, UnknownPupilError.
     """
     day = today or dt.date.today()
-    plan = plan_export(vault, pupil_id, today=day)
-    reason = _check_gate(plan, override)
-    created = now or dt.datetime.now(dt.UTC)
-    try:
-        xml = oso.to_oso(
-            plan.data,
-            profile=profile,
-            sender=sender,
-            receiver=None,
-            created=created,
+    with vault.audited("export", pupil_id=pupil_id, reason=override) as scope:
+        plan = plan_export(vault, pupil_id, today=day)
+        scope.part = ",".join(plan.included)
+        reason = _check_gate(plan, override)
+        created = now or dt.datetime.now(dt.UTC)
+        try:
+            xml = oso.to_oso(
+                plan.data,
+                profile=profile,
+                sender=sender,
+                receiver=None,
+                created=created,
+            )
+            problems = oso_validate.validate(xml)
+        except OsoError as exc:
+            raise TransferError(
+                f"OSO-export niet mogelijk: {exc}",
+                "Zet ZORGKLUIS_OSO_STANDAARD op de map met de officiële OSO-bestanden als die "
+                "ontbreken. Er is niets geschreven.",
+            ) from exc
+        if problems:
+            raise TransferError(
+                "Het OSO-dossier voldoet niet aan de officiële XSD/XSLT: "
+                + "; ".join(problems[:5]),
+                "Vul de ontbrekende gegevens aan (zie docs/transfer.md, OSO). "
+                "Er is niets geschreven.",
+            )
+        receiver = str(plan.data["inschrijving"].get("vervolgschool") or "OSO")
+        scope.reason = _export_reason(f"{receiver} (OSO)", override)
+        result = _write_then_record(
+            out, xml, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
         )
-        problems = oso_validate.validate(xml)
-    except OsoError as exc:
-        raise TransferError(
-            f"OSO-export niet mogelijk: {exc}",
-            "Zet ZORGKLUIS_OSO_STANDAARD op de map met de officiële OSO-bestanden als die "
-            "ontbreken. Er is niets geschreven.",
-        ) from exc
-    if problems:
-        raise TransferError(
-            "Het OSO-dossier voldoet niet aan de officiële XSD/XSLT: " + "; ".join(problems[:5]),
-            "Vul de ontbrekende gegevens aan (zie docs/transfer.md, OSO). Er is niets geschreven.",
-        )
-    receiver = str(plan.data["inschrijving"].get("vervolgschool") or "OSO")
-    result = _write_then_record(
-        out, xml, lambda: _record_sending(vault, pupil_id, receiver, day, reason)
-    )
     return ExportResult(out, plan, None, result)
 
 
@@ -1129,6 +1132,12 @@ def import_file(
         joined, route_id=vault.route_id, herkomst=herkomst, ingeschreven=day, groep=groep
     )
     save = _save_new(vault, dossier, override, day)
+    vault.audit(
+        "import",
+        pupil_id=save.pupil_id,
+        part=",".join(p for p in TRANSFER_PARTS if p in opened.part_texts),
+        reason=f"overdracht van {opened.sender.naam} ({opened.sender.vingerafdruk})",
+    )
     return ImportResult(save, opened.sender, "bundel", manifest)
 
 
@@ -1157,6 +1166,7 @@ def _import_oso(
         )
     naam = str(data["inschrijving"].get("vorige_school") or "onbekend")
     save = _save_new(vault, data, override, day)
+    vault.audit("import", pupil_id=save.pupil_id, reason=f"OSO-dossier van {naam}")
     return ImportResult(save, KnownSchool(naam, "", "", ""), "oso", None)
 
 
@@ -1181,15 +1191,18 @@ def record_admission(
 def okr_document(vault: Vault, pupil_id: str, fmt: str, *, today: dt.date | None = None) -> bytes:
     """The OKR of a pupil for people: "html" (UTF-8) or "pdf" (never werkaantekeningen).
 
+    Recorded in the audit log as an export of the okr part.
+
     Raises:
         InvalidInputError: unknown format.
         UnknownPupilError, NoAccessError.
     """
     day = today or dt.date.today()
-    data = codec.load_fast(vault.show(pupil_id), source=pupil_id)
-    data.pop("werkaantekeningen", None)
-    if fmt == "html":
-        return okr.render_html(data, school=vault.school, made_on=day).encode()
-    if fmt == "pdf":
+    if fmt not in ("html", "pdf"):
+        raise InvalidInputError(f"Onbekend formaat '{fmt}'.", "Kies html of pdf.")
+    with vault.audited("export", pupil_id=pupil_id, part="okr", reason=f"OKR als {fmt}"):
+        data = codec.load_fast(vault.show(pupil_id), source=pupil_id)
+        data.pop("werkaantekeningen", None)
+        if fmt == "html":
+            return okr.render_html(data, school=vault.school, made_on=day).encode()
         return okr.render_pdf(data, school=vault.school, made_on=day)
-    raise InvalidInputError(f"Onbekend formaat '{fmt}'.", "Kies html of pdf.")

@@ -57,7 +57,7 @@ def _reseal(files: dict[str, bytes], school: School) -> bytes:
 
 
 def _state(vault: Vault) -> tuple[str | None, int]:
-    return vault._store.head(), len(vault.list_pupils())
+    return vault.head(), len(vault.list_pupils())
 
 
 def test_pupil_moves_from_a_to_b(school_a: School, school_b: School, tmp_path: Path) -> None:
@@ -93,8 +93,17 @@ def test_pupil_moves_from_a_to_b(school_a: School, school_b: School, tmp_path: P
     assert sent["okr"]["verzonden"] == TODAY
     assert sent["okr"]["ontvanger"] == "OBS De Regenboog"
     va = school_a.as_()
-    entries, problems = AuditLog.of_vault(school_a.path).read(va._identities, pupil_id=pupil)
-    assert problems == [] and [e.actie for e in entries] == ["export"]
+    entries, problems = AuditLog.of_vault(school_a.path).read(va.identities, pupil_id=pupil)
+    # one entry for the export (not one per read inside it), then the test's own show above
+    assert problems == [] and [e.actie for e in entries] == ["export", "ontsleuteld"]
+    assert entries[0].onderdeel == "administratie,zorg,okr"
+    assert entries[0].reden == "naar OBS De Regenboog"
+    # the receiving school recorded the import
+    vb = school_b.as_()
+    new_id = result.save.pupil_id
+    received, problems = AuditLog.of_vault(school_b.path).read(vb.identities, pupil_id=new_id)
+    assert problems == [] and received[0].actie == "import"
+    assert received[0].reden is not None and "De Notenkraker" in received[0].reden
 
 
 def test_provenance_chains_when_the_pupil_moves_on(
@@ -274,14 +283,14 @@ def test_gate_refuses_then_override_is_recorded(
 ) -> None:
     va = school_a.as_()
     pupil = va.new(dossier(okr_ready=False), today=TODAY, override="test").pupil_id
-    head = va._store.head()
+    head = va.head()
     out = tmp_path / "x.zkoverdracht"
     to = transfer.transfer_card(school_b.as_()).recipient
     with pytest.raises(transfer.GateError) as caught:
         transfer.export_bundle(va, pupil, to, out, today=TODAY)
     rules = {f.rule for f in caught.value.findings if f.severity == "error"}
     assert rules == {"overdracht.okr_compleet", "overdracht.informatieplicht"}
-    assert not out.exists() and school_a.as_()._store.head() == head
+    assert not out.exists() and school_a.as_().head() == head
     result = transfer.export_bundle(
         va, pupil, to, out, today=TODAY, override="Vervolgschool wacht; ouders bellen vandaag"
     )

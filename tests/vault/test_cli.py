@@ -9,13 +9,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 from vault_testkit import School, dossier
 
 from dossier_format import parts
-from tui import cli_vault
 from tui.cli import cli
 from vault.crypto import sshkeys
 
@@ -60,8 +58,20 @@ def test_key_generate_init_and_passphrase_errors(tmp_path: Path) -> None:
     recovery = tmp_path / "herstel.txt"
     args = ["init", str(vault), "--school", "Testschool", "--route", "003", "--user", "ib-a"]
     args += ["--name", "Anna", "--ssh-key", f"{key}.pub", "--recovery-key-out", str(recovery)]
-    result = run(env, *args)
+    bad_terms = tmp_path / "termijnen.yaml"
+    bad_terms.write_text("formaat: iets-anders\n")
+    refused = run(env, *args, "--bewaartermijnen", str(bad_terms))
+    assert refused.exit_code == 2 and "bewaartermijnen" in refused.output
+    assert not vault.exists() and not recovery.exists()  # nothing made
+    result = run(env, *args, "--today", "2025-03-01")
     assert result.exit_code == 0, result.output
+    # The school confirmed its retention terms at init (the defaults here), shown and signed.
+    assert "Bewaartermijnen bevestigd" in result.output and "003 §4.3" in result.output
+    terms = subprocess.run(
+        ["git", "-C", str(vault), "show", "HEAD:.zorgkluis/bewaartermijnen.yaml"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "bevestigd_door: ib-a" in terms and "2025-03-01" in terms
     assert recovery.stat().st_mode & 0o777 == 0o600
     assert "AGE-SECRET-KEY-1" in recovery.read_text()
 
@@ -119,15 +129,30 @@ def test_save_show_list_and_checks(school: School, tmp_path: Path) -> None:
     diff = run(env, "diff", pid).output
     assert "-  - niveau: 1" in diff and "+  - niveau: 7" in diff
 
-    @click.command()
-    @click.argument("pupil_id")
-    @click.pass_context
-    def check(ctx: click.Context, pupil_id: str) -> None:
-        ctx.obj = {}
-        cli_vault.check_pupil(ctx, pupil_id)
-
-    checked = CliRunner().invoke(check, [pid], env=env)
+    checked = run(env, "check", pid)
     assert checked.exit_code == 1 and "route.niveau_onbekend" in checked.output
+    # check PUPIL honours --json, --today and --route like check FILE.
+    other_route = run(env, "check", pid, "--json", "--route", "002")
+    assert other_route.exit_code == 1
+    assert {f["rule"] for f in json.loads(other_route.output)} == {
+        "route.niveau_onbekend",
+        "route.andere_route",
+    }
+    left = tmp_path / "vertrokken.yaml"
+    left.write_text(
+        dossier(voornaam="Sem").replace(
+            "inschrijving:\n", "inschrijving:\n  uitgeschreven: 2024-07-15\n"
+        )
+    )
+    left_id = run(env, "new", "--file", str(left), "--override", "OKR volgt").output.split()[-1]
+    before = run(env, "check", left_id, "--json", "--today", "2024-07-01")
+    after = run(env, "check", left_id, "--json", "--today", "2024-08-01")
+    assert before.exit_code == 0 and json.loads(before.output) == []
+    assert after.exit_code == 1
+    assert [f["rule"] for f in json.loads(after.output)] == ["okr.ontbreekt"]
+    unknown_route = run(env, "check", pid, "--route", "999")
+    assert unknown_route.exit_code == 2 and "route" in unknown_route.output
+    _no_traceback(unknown_route)
 
     broken = tmp_path / "kapot.yaml"
     broken.write_text("leerling: [\n")

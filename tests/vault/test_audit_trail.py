@@ -1,0 +1,123 @@
+"""The facade's reads and exports reach the audit log: one entry per read, none per list."""
+
+from __future__ import annotations
+
+import pytest
+from vault_testkit import TODAY, School, dossier
+
+from dossier_format import codec
+from vault.audit import AuditEntry, AuditLog, anchors_from_messages
+from vault.errors import VaultError
+from vault.git_store import GitStore
+from vault.repository import Vault
+
+
+def _entries(school: School, reader: Vault) -> list[AuditEntry]:
+    entries, problems = AuditLog.of_vault(school.path).read(reader.identities)
+    assert problems == []
+    return entries
+
+
+def _saved(school: School) -> tuple[Vault, str]:
+    ib = school.as_("ib-anna")
+    pid = ib.new(dossier(), today=TODAY).pupil_id
+    return ib, pid
+
+
+def test_show_is_one_entry_and_list_is_none(school: School) -> None:
+    ib, pid = _saved(school)
+    assert _entries(school, ib) == []  # saving is in the signed history, not the audit log
+    ib.list_pupils()
+    assert _entries(school, ib) == []  # a list is not a dossier read
+    ib.show(pid, reason="zorgoverleg")
+    (entry,) = _entries(school, ib)
+    assert (entry.wie, entry.actie, entry.leerling, entry.reden) == (
+        "ib-anna",
+        "ontsleuteld",
+        pid,
+        "zorgoverleg",
+    )
+    assert entry.onderdeel is not None and "zorg" in entry.onderdeel.split(",")
+    assert "samenvatting" not in entry.onderdeel  # file parts under administratie not listed
+
+
+def test_teacher_reads_are_logged_but_only_managers_read_the_log(school: School) -> None:
+    ib, pid = _saved(school)
+    ib.grant(pid, "lk-bob")
+    bob = school.as_("lk-bob")
+    bob.show(pid)
+    assert [(e.wie, e.leerling) for e in _entries(school, ib)] == [("lk-bob", pid)]
+    assert _entries(school, bob) == []  # the entry is encrypted to directie/IB-ers only
+
+
+def test_history_reads_diff_and_check_are_one_entry_each(school: School) -> None:
+    ib, pid = _saved(school)
+    doc = codec.load(ib.show(pid))
+    doc["leerling"]["groep"] = 6
+    ib.put(pid, codec.dump(doc), today=TODAY)
+    first = ib.log(pid)[-1].commit
+    ib.show_at(pid, first)
+    ib.diff(pid)
+    ib.check(pid, today=TODAY)
+    entries = _entries(school, ib)[1:]  # after the show that made the edit
+    assert [(e.actie, e.leerling) for e in entries] == [("ontsleuteld", pid)] * 3
+    assert entries[0].reden == f"versie {first[:10]}"
+    assert entries[1].reden is not None and entries[1].reden.startswith("verschil ")
+    assert entries[2].reden == "controle"
+
+
+def test_audited_block_records_the_action_once_or_the_reads_when_broken(school: School) -> None:
+    ib, pid = _saved(school)
+    with ib.audited("kopie", pupil_id=pid, reason="verzoek ouders") as scope:
+        ib.show(pid)
+        ib.show(pid)
+        scope.part = "administratie"
+    with pytest.raises(RuntimeError), ib.audited("export", pupil_id=pid):
+        ib.show(pid)
+        raise RuntimeError("printer kapot")
+    entries = _entries(school, ib)
+    assert [(e.actie, e.onderdeel, e.reden) for e in entries] == [
+        ("kopie", "administratie", "verzoek ouders"),
+        ("ontsleuteld", entries[1].onderdeel, "dossier geëxporteerd: afgebroken"),
+    ]
+    with pytest.raises(VaultError), ib.audited("lezen"):
+        pass
+
+
+def test_textconv_read_is_logged(school: School) -> None:
+    ib, pid = _saved(school)
+    blob = (school.path / "dossiers" / pid / "zorg.age").read_bytes()
+    assert "niveaus" in ib.decrypt_blob(blob, f"dossiers/{pid}/zorg.age")
+    ((action, who, part, why),) = [
+        (e.actie, e.leerling, e.onderdeel, e.reden) for e in _entries(school, ib)
+    ]
+    assert (action, who, part, why) == ("ontsleuteld", pid, "zorg", "git textconv")
+
+
+def test_commits_anchor_the_log_head_of_this_clone(school: School) -> None:
+    ib, pid = _saved(school)
+    ib.show(pid)
+    log = AuditLog.of_vault(school.path)
+    head = log.head()
+    assert head is not None
+    doc = codec.load(ib.show(pid))
+    doc["leerling"]["groep"] = 7
+    ib.put(pid, codec.dump(doc), today=TODAY)
+    message = GitStore(school.path).log(max_count=1)[0].message
+    assert f"Audit-Head: {head[0] + 1} " in message
+    anchors = anchors_from_messages([message], log.log_id())
+    assert anchors and log.verify(anchors=anchors) == []
+    assert anchors_from_messages([message], "0" * 16) == []  # another clone's log
+    # Cutting the tail is caught through the anchor.
+    lines = log.path.read_bytes().splitlines(keepends=True)
+    log.path.write_bytes(b"".join(lines[:-1]))
+    assert [p.kind for p in log.verify(anchors=anchors)] == ["anker"]
+
+
+def test_damaged_log_refuses_the_read(school: School) -> None:
+    ib, pid = _saved(school)
+    log = AuditLog.of_vault(school.path)
+    log.path.parent.mkdir(parents=True, exist_ok=True)
+    log.path.write_bytes(b"kapot\n")
+    with pytest.raises(VaultError, match="auditlog"):
+        ib.show(pid)
