@@ -11,7 +11,8 @@ Two loaders with the same typing rules (YAML 1.2 core schema plus ISO dates):
   checks.
 
 Both raise :class:`~dossier_format.errors.DossierError` with a Dutch message and a 1-based line and
-column for broken YAML, duplicate keys, custom tags, an empty document or a non-mapping document.
+column for broken YAML, duplicate keys, custom tags, raw NEL/LS/PS characters (line breaks in
+YAML 1.1 only), an empty document or a non-mapping document.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from dossier_format.errors import DEFAULT_SOURCE, DossierError
 
 __all__ = ["dump", "load", "load_fast", "load_fast_with_nodes"]
+
+# Line breaks in YAML 1.1 (libyaml) but not in YAML 1.2 (ruamel): the loaders would disagree.
+_ODD_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
 
 _HINT = "Controleer de inspringing (spaties, geen tabs), de dubbele punten en de aanhalingstekens."
 
@@ -113,9 +117,9 @@ class _RoundTripRepresenter(RoundTripRepresenter):
         return getattr(anchor, "value", None) is None
 
     def represent_str(self, data: Any) -> Any:
-        # ruamel writes NEL (U+0085) raw in a single-quoted scalar, where it reads back as a line
-        # break; double quotes escape it, so such text survives the round trip.
-        if "\x85" in data:
+        # ruamel writes NEL, LS and PS raw, which the loaders refuse (_refuse_odd_line_breaks);
+        # double quotes escape them (\N, \L, \P), so such text survives the round trip.
+        if any(char in data for char in _ODD_LINE_BREAKS):
             return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
         return super().represent_str(data)
 
@@ -151,6 +155,7 @@ def load(text: str, source: str = DEFAULT_SOURCE) -> CommentedMap:
         DossierError: broken YAML, duplicate keys, custom tags, or a top level that is not a
             mapping; with a Dutch message and 1-based line/column where known.
     """
+    _refuse_odd_line_breaks(text, source)
     try:
         data = _round_trip_yaml().load(text)
     except RuamelMarkedError as exc:
@@ -287,6 +292,7 @@ def load_fast_with_nodes(
     Raises:
         DossierError: as :func:`load`.
     """
+    _refuse_odd_line_breaks(text, source)
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
@@ -302,6 +308,22 @@ def load_fast_with_nodes(
 
 # ---------------------------------------------------------------------------------------------
 # Errors
+
+
+def _refuse_odd_line_breaks(text: str, source: str) -> None:
+    found = [i for i in (text.find(c) for c in _ODD_LINE_BREAKS) if i >= 0]
+    if not found:
+        return
+    at = min(found)
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    raise DossierError(
+        f"Ongeldig teken in regel {line}, kolom {column}: een onzichtbaar regeleinde "
+        f"(U+{ord(text[at]):04X}). Vervang het door een gewone nieuwe regel of een spatie.",
+        source=source,
+        line=line,
+        column=column,
+    )
 
 
 def _scalar_text(node: Any) -> str:

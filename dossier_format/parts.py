@@ -78,7 +78,7 @@ TOP_LEVEL_ORDER: tuple[str, ...] = (
 _ADMINISTRATIE_KEYS = frozenset(TOP_LEVEL_ORDER[:5])
 _NOTES = "werkaantekeningen"
 _STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_LINE_BREAK = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")  # line breaks for libyaml
+_LINE_BREAK = re.compile("(\r\n|[\r\n])")  # as libyaml counts lines (codec refuses NEL, LS, PS)
 # Unknown keys sort after the known key they follow in their part; before any, at the part's start.
 _START_RANK = {ZORG: TOP_LEVEL_ORDER.index("niveaus") - 0.5, OKR: TOP_LEVEL_ORDER.index(OKR) - 0.5}
 

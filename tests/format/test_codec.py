@@ -190,3 +190,18 @@ def test_a_value_placed_twice_is_written_twice_not_as_an_alias() -> None:
     assert "&" not in text
     assert "*" not in text
     assert load_fast(text)["plannen"][0]["start"] == datetime.date(2021, 10, 21)
+
+
+@pytest.mark.parametrize("loader", [load, load_fast])
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_line_breaks_that_yaml_versions_disagree_on_are_refused(loader: Any, char: str) -> None:
+    with pytest.raises(DossierError, match="onzichtbaar regeleinde") as caught:
+        loader(f"formaat: x\nnotitie: een{char}twee\n")
+    assert (caught.value.line, caught.value.column) == (2, 13)
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_text_with_such_a_character_is_written_escaped_and_read_back(char: str) -> None:
+    text = dump({"tekst": f"een{char}twee"})
+    assert char not in text
+    assert load_fast(text)["tekst"] == load(text)["tekst"] == f"een{char}twee"
