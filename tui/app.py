@@ -19,7 +19,6 @@ from tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
     from dossier_format.model import PupilSummary
-
     from vault.repository import Vault
 
 
@@ -96,6 +95,24 @@ class ZorgkluisApp(App[None]):
         from tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen())
+
+    def open_retention(self) -> None:
+        """Open the retention terms (status and sweep)."""
+        from tui.screens.retention import RetentionScreen
+
+        self.push_screen(RetentionScreen())
+
+    def open_export(self, pupil_id: str) -> None:
+        """Open the export wizard for one pupil."""
+        from tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(pupil_id))
+
+    def open_sync(self) -> None:
+        """Open the sync screen."""
+        from tui.screens.sync import SyncScreen
+
+        self.push_screen(SyncScreen())
 
 
 def make_app(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.i18n import t
-from vault import review
+from vault import access, review
 
 if TYPE_CHECKING:
     from tui.app import ZorgkluisApp
@@ -22,6 +22,11 @@ class ZorgkluisCommands(Provider):
         commands: list[tuple[str, str, object]] = []
         if app.pupils and review.may_review(app.vault.user.rol):
             commands.append((t("cmd.review"), t("cmd.help.review"), app.open_review))
+        manager = access.may_manage(app.vault.user) if app.pupils else False
+        if manager:
+            commands.append((t("cmd.retention"), t("cmd.help.retention"), app.open_retention))
+        if app.pupils:
+            commands.append((t("cmd.sync"), t("cmd.help.sync"), app.open_sync))
         for pupil in app.pupils:
             name = f"{pupil.voornaam} {pupil.achternaam} ({pupil.groep})"
             commands.append(
@@ -31,6 +36,14 @@ class ZorgkluisCommands(Provider):
                     partial(app.open_pupil, pupil.id),
                 )
             )
+            if manager:
+                commands.append(
+                    (
+                        t("cmd.export", name=name),
+                        t("cmd.help.export"),
+                        partial(app.open_export, pupil.id),
+                    )
+                )
         return commands
 
     async def discover(self) -> Hits:
