@@ -61,7 +61,7 @@ def withheld_text(plan: transfer.ExportPlan) -> Text:
 
 
 class ExportScreen(Screen[None]):
-    """One pupil's transfer to the next school; `ctrl+e` exports."""
+    """One pupil's transfer to the next school; `ctrl+s` (or enter in the reason) exports."""
 
     DEFAULT_CSS = """
     #export-steps { height: 1fr; }
@@ -71,7 +71,7 @@ class ExportScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("escape", "back", "key.back"),
-        bind("ctrl+e", "export", "key.export"),
+        bind("ctrl+s", "export", "key.export", priority=True),
     ]
 
     def __init__(self, pupil_id: str) -> None:
@@ -152,6 +152,7 @@ class ExportScreen(Screen[None]):
         return "" if school is Select.NULL else str(school)
 
     @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-override")
     def action_export(self) -> None:
         if self.plan is None:
             return
