@@ -143,6 +143,7 @@ class Kit:
 
     today = TODAY
     size = SIZE
+    School = School
     make_school = staticmethod(make_school)
     make_keys = staticmethod(make_keys)
     dossier = staticmethod(dossier)

@@ -178,10 +178,8 @@ class SyncScreen(SigningScreen):
         return Vertical(
             Static(where, classes="subtitle"),
             Horizontal(
-                Vertical(Static(t("sync.ours"), classes="hint"), Static(ours, classes="ours")),
-                Vertical(
-                    Static(t("sync.theirs"), classes="hint"), Static(theirs, classes="theirs")
-                ),
+                Vertical(Static(t("sync.ours"), classes="hint"), Static(ours, classes="side")),
+                Vertical(Static(t("sync.theirs"), classes="hint"), Static(theirs, classes="side")),
                 classes="conflict-sides",
             ),
             RadioSet(
