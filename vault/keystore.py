@@ -22,9 +22,10 @@ entries. Older generations stay for reading history after a rotation.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +143,20 @@ class KeyStore:
         """The file of the entry for `part` of `pupil_id`."""
         return self.root / pupil_id / f"{part}.age"
 
+    def token(self, pupil_id: str, part: str) -> str | None:
+        """A cheap fingerprint of the entry file (inode, change time, size), or None when
+        there is no entry: every write replaces the file, so the token changes with it."""
+        try:
+            st = self.path(pupil_id, part).stat()
+        except FileNotFoundError:
+            return None
+        return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+    def remember(self, pupil_id: str, part: str, entry: KeyEntry) -> None:
+        """Put an entry opened elsewhere (a `KeyRing`) in the in-memory cache."""
+        self._cache[(pupil_id, part)] = entry
+        self._denied.discard((pupil_id, part))
+
     def exists(self, pupil_id: str, part: str) -> bool:
         """True when an entry exists (whether or not this user can open it)."""
         return self.path(pupil_id, part).is_file()
@@ -199,3 +214,102 @@ class KeyStore:
         """Drop the in-memory cache (after another process may have changed entries)."""
         self._cache.clear()
         self._denied.clear()
+
+
+RING_FORMAT = "zorgkluis-sleutelring/1"
+
+
+@dataclass
+class RingItem:
+    """One pupil in a user's key ring (see `KeyRing`).
+
+    Attributes:
+        token: the `KeyStore.token` of the administratie entry this item was made from.
+        entry_text: the opened administratie entry (`KeyEntry.to_bytes`), or None when the
+            user has no access. Kept as text: parsing age keys costs more than the rest of a
+            list, and an unchanged summary needs no key.
+        summary_hash: SHA-256 of the summary ciphertext `summary` was decrypted from.
+        summary: the decrypted summary (JSON bytes), or None.
+    """
+
+    token: str
+    entry_text: bytes | None
+    summary_hash: str | None = None
+    summary: bytes | None = None
+
+    @classmethod
+    def of(cls, token: str, entry: KeyEntry | None) -> RingItem:
+        """A new item for an entry just opened from the key store (None: no access)."""
+        return cls(token, entry.to_bytes() if entry is not None else None)
+
+    def entry(self) -> KeyEntry:
+        """The administratie entry (parsed now).
+
+        Raises:
+            CorruptError: the user has no access (no entry) or the text is damaged.
+        """
+        if self.entry_text is None:
+            raise CorruptError("De sleutelring heeft geen sleutel voor deze leerling.")
+        return KeyEntry.from_bytes(self.entry_text)
+
+
+class KeyRing:
+    """One user's cache that makes the pupil list fast: per pupil the administratie key entry
+    the user can open (or the fact that they cannot) and the decrypted list summary.
+
+    The ring is one age file (`.git/zorgkluis/ringen/<user-id>.age`, never committed)
+    encrypted only to that user's own ssh key, so opening it costs one `ssh-ed25519` unwrap
+    instead of one per pupil. It holds nothing the user cannot already open. An item is used
+    only while its key-store entry file is unchanged (`KeyStore.token`) and the summary only
+    while the committed summary ciphertext is unchanged; everything else is opened again.
+    Because the ring copies part keys, whoever destroys a key destroys the rings too: the
+    retention sweep removes every ring, and a user who loses access loses their ring.
+    """
+
+    def __init__(self, path: Path, identities: Sequence[age.Identity], recipient: age.Recipient):
+        """Args:
+        path: the ring file.
+        identities: the user's identities (open the ring).
+        recipient: the user's own recipient (the ring is encrypted to it only).
+        """
+        self.path = path
+        self._identities = identities
+        self._recipient = recipient
+
+    def load(self) -> dict[str, RingItem]:
+        """The ring's items by pupil id; empty when there is no ring or it does not open
+        (a damaged ring is only a cache: it is rebuilt)."""
+        try:
+            doc = json.loads(age.decrypt(self.path.read_bytes(), self._identities))
+            if doc.get("formaat") != RING_FORMAT:
+                return {}
+            return {
+                pid: RingItem(
+                    str(row["t"]),
+                    row["k"].encode() if row["k"] is not None else None,
+                    row.get("h"),
+                    row["s"].encode() if row.get("s") is not None else None,
+                )
+                for pid, row in doc["leerlingen"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, age.AgeError):
+            return {}
+
+    def save(self, items: Mapping[str, RingItem]) -> None:
+        """Write the ring atomically (a failure to write is ignored: it is only a cache)."""
+        rows = {
+            pid: {
+                "t": item.token,
+                "k": item.entry_text.decode() if item.entry_text is not None else None,
+                "h": item.summary_hash,
+                "s": item.summary.decode() if item.summary is not None else None,
+            }
+            for pid, item in items.items()
+        }
+        data = json.dumps({"formaat": RING_FORMAT, "leerlingen": rows}, ensure_ascii=False)
+        with contextlib.suppress(OSError):
+            atomic_write(self.path, age.encrypt(data.encode(), [self._recipient]))
+
+    def drop(self) -> None:
+        """Delete the ring (the user lost access to something in it)."""
+        self.path.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ Layout of a vault folder (see docs/access.md):
         samenvatting.age (the list summary) and toegang.age (explicit grants), both under the
         administratie key
     .git/zorgkluis/keystore/       part keys (see vault.keystore; never committed)
+    .git/zorgkluis/ringen/         per-user key rings for fast lists (vault.keystore.KeyRing)
     .git/zorgkluis/vault.lock      serialises saves between processes
     .git/zorgkluis/audit.jsonl     audit log (vault.audit): dossier reads, exports, key exports
 
@@ -23,6 +24,7 @@ import contextlib
 import datetime
 import difflib
 import fcntl
+import hashlib
 import os
 import subprocess
 import threading
@@ -62,7 +64,7 @@ from vault.errors import (
 )
 from vault.git_store import CommitInfo, GitStore, GitStoreError, UnknownRevisionError
 from vault.git_store import LockedError as GitLockedError
-from vault.keystore import KeyEntry, KeyStore, atomic_write
+from vault.keystore import KeyEntry, KeyRing, KeyStore, RingItem, atomic_write
 from vault.users import (
     User,
     allowed_signers,
@@ -80,6 +82,8 @@ SUMMARY_PART = "samenvatting"
 GRANTS_PART = "toegang"
 VAULT_FORMAT = "zorgkluis-kluis/1"
 STATE_DIR = Path(".git") / "zorgkluis"
+RINGS_DIR = STATE_DIR / "ringen"
+"""Per-user key rings (`vault.keystore.KeyRing`); the retention sweep destroys them all."""
 LOCK_WAIT_SECONDS = 5.0
 PASSPHRASE_ENV = "ZORGKLUIS_PASSPHRASE"
 """Environment variable with the key's passphrase, for scripts (and git's textconv)."""
@@ -334,6 +338,11 @@ class Vault:
         """Seconds a save waits for another process's save before `LockedError`."""
         recovery = self._load_config()
         self.keystore = KeyStore(self.path / STATE_DIR / "keystore", recovery)
+        self._ring = KeyRing(
+            self._ring_path(self.user.id),
+            self._identities,
+            age.SshEd25519Recipient.from_openssh(self.user.public_key),
+        )
 
     # ----------------------------------------------------------------- open / init
 
@@ -452,7 +461,7 @@ class Vault:
         if raw is None:
             raise NotAVaultError(f"'{self.path}' is geen Zorgkluis-kluis.")
         try:
-            config = yaml.safe_load(raw)
+            config = yaml.load(raw, Loader=yaml.CSafeLoader)
             self.school: str = str(config["school"])
             self.route_id: str = str(config["route"])
             recovery = age.X25519Recipient.parse(config["herstelsleutel"])
@@ -735,25 +744,55 @@ class Vault:
     def list_pupils(self) -> list[PupilSummary]:
         """Summaries of the pupils this user may see, sorted by achternaam, voornaam.
 
-        Only the small encrypted summaries are read, never whole dossiers.
+        Only the small encrypted summaries are read, never whole dossiers, and through the
+        user's key ring (`vault.keystore.KeyRing`): an unchanged key-store entry is not opened
+        again and an unchanged summary not decrypted again, so a list costs one `ssh-ed25519`
+        unwrap however many pupils there are. Not audited: a list is not a dossier read
+        (docs/retention.md).
+
+        Raises:
+            CorruptError: a key-store entry or summary is damaged.
         """
         self._refresh()
-        entries = {}
+        ring = self._ring.load()
+        items: dict[str, RingItem] = {}
+        changed = False
         for pupil_id in self._pupil_ids():
-            try:
-                entry = self.keystore.read(pupil_id, _ADMIN, self._identities)
-            except NoAccessError:
-                continue
-            if entry is not None:
-                entries[pupil_id] = entry
+            token = self.keystore.token(pupil_id, _ADMIN)
+            if token is None:
+                continue  # shredded, or not synced yet: unreadable for everyone
+            item = ring.get(pupil_id)
+            if item is None or item.token != token:
+                try:
+                    entry = self.keystore.read(pupil_id, _ADMIN, self._identities)
+                except NoAccessError:
+                    entry = None
+                item = RingItem.of(token, entry)
+                changed = True
+            items[pupil_id] = item
+        readable = [pid for pid, item in items.items() if item.entry_text is not None]
         blobs = self._store.read_many(
-            [("HEAD", f"{DOSSIERS}/{p}/{SUMMARY_PART}.age") for p in entries]
+            [("HEAD", f"{DOSSIERS}/{p}/{SUMMARY_PART}.age") for p in readable]
         )
         result = []
-        for (pupil_id, entry), blob in zip(entries.items(), blobs, strict=True):
-            if blob is not None:
-                result.append(summary.from_bytes(_decrypt(blob, entry, f"Samenvatting {pupil_id}")))
+        for pupil_id, blob in zip(readable, blobs, strict=True):
+            item = items[pupil_id]
+            if blob is None:
+                continue
+            digest = hashlib.sha256(blob).hexdigest()
+            if item.summary is None or item.summary_hash != digest:
+                entry = item.entry()
+                self.keystore.remember(pupil_id, _ADMIN, entry)
+                item.summary = _decrypt(blob, entry, f"Samenvatting {pupil_id}")
+                item.summary_hash = digest
+                changed = True
+            result.append(summary.from_bytes(item.summary))
+        if changed or len(items) != len(ring):
+            self._ring.save(items)
         return sorted(result, key=lambda s: (s.achternaam, s.voornaam, s.id))
+
+    def _ring_path(self, user_id: str) -> Path:
+        return self.path / RINGS_DIR / f"{user_id}.age"
 
     def check(
         self, pupil_id: str, today: datetime.date | None = None, *, route: Route | None = None
@@ -915,6 +954,8 @@ class Vault:
                 entry = KeyEntry.new(wanted)
             elif rotated:
                 entry = old.rotated(wanted)
+                for user_id in old.readers - wanted:  # their ring may hold this key
+                    self._ring_path(user_id).unlink(missing_ok=True)
             elif old.readers != wanted:
                 entry = old.with_readers(wanted)
             else:

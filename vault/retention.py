@@ -7,8 +7,9 @@ from each pupil's administratie and zorg parts); `sweep()` acts:
 2. one signed commit removes the expired parts' files from the tree and appends their lines
    to the committed retention log `.zorgkluis/bewaarlog.jsonl` (opaque pupil id, part, rule,
    deadline, date, who: no pupil data);
-3. the expired part keys (all generations: one key-store file per part) are overwritten and
-   deleted: crypto-shredding. Every historical version of those parts, in every clone, can no
+3. every user's key ring (a cache of administratie keys for fast lists) and then the expired
+   part keys (all generations: one key-store file per part) are overwritten and deleted:
+   crypto-shredding. Every historical version of those parts, in every clone, can no
    longer be decrypted, while the signed history stays intact;
 4. when a backup was invalidated, a fresh backup of the remaining keys is written.
 
@@ -63,7 +64,7 @@ from vault.errors import CorruptError, InvalidInputError, LockedError, NoAccessE
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
-from vault.repository import Vault, vault_lock
+from vault.repository import RINGS_DIR, Vault, vault_lock
 from vault.users import User
 
 CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
@@ -498,14 +499,25 @@ def sweep(
                 commit = keeper.store.commit(changes, message, keeper.signer())
             except GitLockedError as exc:
                 raise LockedError("De kluis is bezet door een ander proces.") from exc
+        _shred_rings(keeper)
         for done, item in enumerate(todo, start=1):
             shred_file(keeper.keystore.path(item.pupil_id, item.part))
             _prune(keeper.keystore.path(item.pupil_id, item.part).parent, keeper.keystore.root)
             if progress:
                 progress(done, len(todo), item)
         keeper.keystore.forget()
+        _shred_rings(keeper)  # again: a list during the sweep may have cached a key
         fresh = backup(keeper, today) if invalidated and pupil_ids(keeper) else None
     return SweepResult(commit, todo, invalidated, fresh)
+
+
+def _shred_rings(keeper: Keeper) -> None:
+    """Destroy every user's key ring (`vault.keystore.KeyRing`): rings copy administratie
+    keys, so no ring may outlive a shredded key. They are caches; each user's next list
+    rebuilds theirs from the key store."""
+    folder = keeper.path / RINGS_DIR
+    for ring in sorted(folder.glob("*.age")) if folder.is_dir() else []:
+        shred_file(ring)
 
 
 def _prune(folder: Path, root: Path) -> None:

@@ -115,7 +115,7 @@ def parse_users(text: bytes | str) -> list[User]:
         CorruptError: the file is not a valid users file.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
         rows = data["medewerkers"]
         return [User(str(r["id"]), str(r["naam"]), str(r["rol"]), str(r["sleutel"])) for r in rows]
     except (yaml.YAMLError, KeyError, TypeError) as exc:

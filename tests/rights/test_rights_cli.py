@@ -301,8 +301,27 @@ def test_shred_proof_on_a_facade_vault(school: School, proof: ShredProof) -> Non
     }
     kept_prefix = f"dossiers/{school.enrolled}/"
     kept = {f"{kept_prefix}{n}" for n in store.list_dir(kept_prefix) if n.endswith(".age")}
+    # Every user's key ring (the list cache) holds the administratie key of the pupils they
+    # see: the proof below must also cover the rings.
+    for who in ("ib-anna", "dir-piet", "lk-els"):
+        assert school.run("list", who=who).exit_code == 0
+    rings = school.path / ".git" / "zorgkluis" / "ringen"
+    assert sorted(p.name for p in rings.iterdir()) == ["dir-piet.age", "ib-anna.age", "lk-els.age"]
+    ring_keys = [
+        age.X25519Identity.parse(line)
+        for line in age.decrypt(
+            (rings / "ib-anna.age").read_bytes(), [age.SshEd25519Identity(school.key("ib-anna"))]
+        )
+        .decode()
+        .replace("\\n", "\n")
+        .split("\n")
+        if line.startswith("AGE-SECRET-KEY-1")
+    ]
+    admin_now = store.read(f"{prefix}administratie.age")
+    assert admin_now is not None and age.decrypt(admin_now, ring_keys)  # the ring opens it
 
     assert school.run("retention", "sweep", "--today", TODAY, "--yes").exit_code == 0
+    assert list(rings.glob("*.age")) == []  # every ring destroyed with the keys
 
     sources = proof.everything_in(school.path) + proof.git_objects(school.path)
     sources += [p.read_bytes() for p in school.keys.values()]
