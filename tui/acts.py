@@ -51,6 +51,8 @@ def acts(
     the pupil's current niveau."""
     levels = tuple(str(n) for n in niveaus)
     level = "" if current is None else str(current)
+    # A change of niveau most often goes one step up the route.
+    higher = next((lv for lv in levels if current is not None and int(lv) > current), level)
     return {
         "plan": Act(
             "plan",
@@ -163,7 +165,7 @@ def acts(
         "niveau": Act(
             "niveau",
             (
-                Field("niveau", "level", True, levels),
+                Field("niveau", "level", True, levels, default=higher),
                 Field("vanaf", "date", True, default=today.isoformat()),
                 Field("reden", required=True),
                 Field("ouders_geinformeerd", "date"),

@@ -222,6 +222,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "retention.state.verlopen": ("verlopen", "expired"),
     "retention.state.onbepaald": ("onbepaald", "undecided"),
     "retention.state.vernietigd": ("vernietigd", "destroyed"),
+    "retention.overdue": ("te laat", "overdue"),
     "retention.not_allowed": (
         "Alleen directie en intern begeleiders voeren de bewaartermijnen uit.",
         "Only the head and care coordinators carry out retention.",

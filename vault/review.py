@@ -56,7 +56,7 @@ def last_reviewed(vault: Vault) -> str | None:
 
     An unreadable record counts as never reviewed (the queue then shows everything).
     """
-    raw = vault._store.read(review_path(vault.user.id))
+    raw = vault.read_file(review_path(vault.user.id))
     if raw is None:
         return None
     try:
@@ -69,7 +69,7 @@ def last_reviewed(vault: Vault) -> str | None:
 
 def head(vault: Vault) -> str | None:
     """The vault's current commit (the point a review covers up to)."""
-    return vault._store.head()
+    return vault.head()
 
 
 def _pending(vault: Vault, up_to: str | None) -> dict[str, set[str]]:
@@ -79,7 +79,7 @@ def _pending(vault: Vault, up_to: str | None) -> dict[str, set[str]]:
         return {}
     last = last_reviewed(vault)
     pending: dict[str, set[str]] = {}
-    for info in vault._store.log(rev=start):
+    for info in vault.history(rev=start):
         if info.sha == last:
             break
         if info.author_email == vault.user.id:
@@ -149,7 +149,6 @@ def mark_reviewed(vault: Vault, up_to: str, today: datetime.date) -> str:
         "datum": today.isoformat(),
     }
     content = yaml.safe_dump(record, sort_keys=False).encode()
-    with vault._saving():
-        return vault._commit(
-            {review_path(vault.user.id): content}, f"Beoordeling vastgelegd door {vault.user.id}"
-        )
+    return vault.commit_files(
+        {review_path(vault.user.id): content}, f"Beoordeling vastgelegd door {vault.user.id}"
+    )

@@ -190,7 +190,7 @@ async def test_the_review_queue_shows_others_changes_and_marking_is_signed(
         assert str(count.render()) == "Te beoordelen: 0"
     reopened = kit.open_as(demo_vault, demo.IB.id)
     assert review.pending_count(reopened) == 0
-    newest = reopened._store.log(max_count=1)[0]
+    newest = reopened.history(max_count=1)[0]
     assert newest.paths == (review.review_path(demo.IB.id),)
     assert reopened.verify() == []
     # A teacher's new change shows up again.

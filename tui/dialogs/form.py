@@ -24,18 +24,24 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         bind("ctrl+s", "submit", "key.submit"),
     ]
 
+    AUTO_FOCUS = ".first-field"
+
     def __init__(self, act: Act) -> None:
         super().__init__()
         translate_bindings(self)
         self.act = act
+        # Start where typing is needed: the first required field without a default.
+        self.first = next((f for f in act.fields if f.required and not f.default), act.fields[0])
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog wide form"):
+        with VerticalScroll(classes="dialog wide form", can_focus=False):
             yield Static(t(f"act.{self.act.id}"), classes="title")
             for spec in self.act.fields:
                 with Horizontal(classes="form-row"):
                     yield Label(f"{spec.key}{' *' if spec.required else ''}", classes="form-label")
-                    yield self.field_widget(spec)
+                    widget = self.field_widget(spec)
+                    widget.set_class(spec is self.first, "first-field")
+                    yield widget
             yield Static("", id="form-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.submit"), id="submit", variant="primary")
@@ -60,10 +66,9 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             placeholder=hints.get(spec.kind, ""),
             id=f"field-{spec.key}",
             compact=True,
+            # Typing right after Tab must not be swallowed by a deferred select-all.
+            select_on_focus=False,
         )
-
-    def on_mount(self) -> None:
-        self.query(".form-row > Input, .form-row > Select").first().focus()
 
     def values(self) -> dict[str, str]:
         """The current field values as strings ("" when empty)."""

@@ -117,7 +117,11 @@ class RetentionScreen(SigningScreen):
             table.add_row(
                 self.pupil_name(item.pupil_id),
                 item.part,
-                Text(state_text(item.state), style=STATE_STYLE.get(item.state, "")),
+                Text(
+                    state_text(item.state)
+                    + (f" ({t('retention.overdue')})" if item.te_laat else ""),
+                    style=STATE_STYLE.get(item.state, ""),
+                ),
                 item.deadline.isoformat() if item.deadline else "—",
                 item.uiterlijk.isoformat() if item.uiterlijk else "—",
                 item.reason,
