@@ -230,12 +230,15 @@ class RingItem:
             list, and an unchanged summary needs no key.
         summary_hash: SHA-256 of the summary ciphertext `summary` was decrypted from.
         summary: the decrypted summary (JSON bytes), or None.
+        folder: the git tree id of the pupil's folder when `summary` was checked: while it is
+            unchanged, nothing in the folder changed and the summary need not be read.
     """
 
     token: str
     entry_text: bytes | None
     summary_hash: str | None = None
     summary: bytes | None = None
+    folder: str | None = None
 
     @classmethod
     def of(cls, token: str, entry: KeyEntry | None) -> RingItem:
@@ -261,7 +264,8 @@ class KeyRing:
     encrypted only to that user's own ssh key, so opening it costs one `ssh-ed25519` unwrap
     instead of one per pupil. It holds nothing the user cannot already open. An item is used
     only while its key-store entry file is unchanged (`KeyStore.token`) and the summary only
-    while the committed summary ciphertext is unchanged; everything else is opened again.
+    while the pupil's folder in git (its tree id) or at least the committed summary
+    ciphertext is unchanged; everything else is opened again.
     Because the ring copies part keys, whoever destroys a key destroys the rings too: the
     retention sweep removes every ring, and a user who loses access loses their ring.
     """
@@ -289,6 +293,7 @@ class KeyRing:
                     row["k"].encode() if row["k"] is not None else None,
                     row.get("h"),
                     row["s"].encode() if row.get("s") is not None else None,
+                    row.get("m"),
                 )
                 for pid, row in doc["leerlingen"].items()
             }
@@ -303,6 +308,7 @@ class KeyRing:
                 "k": item.entry_text.decode() if item.entry_text is not None else None,
                 "h": item.summary_hash,
                 "s": item.summary.decode() if item.summary is not None else None,
+                "m": item.folder,
             }
             for pid, item in items.items()
         }

@@ -755,9 +755,10 @@ class Vault:
         """
         self._refresh()
         ring = self._ring.load()
+        folders = self._store.list_dir_ids(DOSSIERS)
         items: dict[str, RingItem] = {}
-        changed = False
-        for pupil_id in self._pupil_ids():
+        changed = len(folders) != len(ring)
+        for pupil_id in sorted(folders):
             token = self.keystore.token(pupil_id, _ADMIN)
             if token is None:
                 continue  # shredded, or not synced yet: unreadable for everyone
@@ -770,14 +771,20 @@ class Vault:
                 item = RingItem.of(token, entry)
                 changed = True
             items[pupil_id] = item
-        readable = [pid for pid, item in items.items() if item.entry_text is not None]
+        stale = [
+            pid
+            for pid, item in items.items()
+            if item.entry_text is not None and (item.summary is None or item.folder != folders[pid])
+        ]
         blobs = self._store.read_many(
-            [("HEAD", f"{DOSSIERS}/{p}/{SUMMARY_PART}.age") for p in readable]
+            [("HEAD", f"{DOSSIERS}/{p}/{SUMMARY_PART}.age") for p in stale]
         )
-        result = []
-        for pupil_id, blob in zip(readable, blobs, strict=True):
+        for pupil_id, blob in zip(stale, blobs, strict=True):
             item = items[pupil_id]
+            changed = True
+            item.folder = folders[pupil_id]
             if blob is None:
+                item.summary = item.summary_hash = None
                 continue
             digest = hashlib.sha256(blob).hexdigest()
             if item.summary is None or item.summary_hash != digest:
@@ -785,10 +792,13 @@ class Vault:
                 self.keystore.remember(pupil_id, _ADMIN, entry)
                 item.summary = _decrypt(blob, entry, f"Samenvatting {pupil_id}")
                 item.summary_hash = digest
-                changed = True
-            result.append(summary.from_bytes(item.summary))
-        if changed or len(items) != len(ring):
+        if changed:
             self._ring.save(items)
+        result = [
+            summary.from_bytes(item.summary)
+            for item in items.values()
+            if item.entry_text is not None and item.summary is not None
+        ]
         return sorted(result, key=lambda s: (s.achternaam, s.voornaam, s.id))
 
     def _ring_path(self, user_id: str) -> Path:

@@ -499,25 +499,31 @@ def sweep(
                 commit = keeper.store.commit(changes, message, keeper.signer())
             except GitLockedError as exc:
                 raise LockedError("De kluis is bezet door een ander proces.") from exc
-        _shred_rings(keeper)
+        shred_rings(keeper.path)
         for done, item in enumerate(todo, start=1):
             shred_file(keeper.keystore.path(item.pupil_id, item.part))
             _prune(keeper.keystore.path(item.pupil_id, item.part).parent, keeper.keystore.root)
             if progress:
                 progress(done, len(todo), item)
         keeper.keystore.forget()
-        _shred_rings(keeper)  # again: a list during the sweep may have cached a key
+        shred_rings(keeper.path)  # again: a list during the sweep may have cached a key
         fresh = backup(keeper, today) if invalidated and pupil_ids(keeper) else None
     return SweepResult(commit, todo, invalidated, fresh)
 
 
-def _shred_rings(keeper: Keeper) -> None:
-    """Destroy every user's key ring (`vault.keystore.KeyRing`): rings copy administratie
-    keys, so no ring may outlive a shredded key. They are caches; each user's next list
-    rebuilds theirs from the key store."""
-    folder = keeper.path / RINGS_DIR
-    for ring in sorted(folder.glob("*.age")) if folder.is_dir() else []:
-        shred_file(ring)
+def shred_rings(vault_path: Path) -> int:
+    """Destroy every user's key ring (`vault.keystore.KeyRing`) in a vault folder.
+
+    Rings copy administratie keys, so no ring may outlive a shredded key: call this whenever
+    key-store entries are shredded (the sweep does; so must anything else that shreds, such as
+    applying another device's sweep). Rings are caches: each user's next list rebuilds theirs
+    from the key store.
+
+    Returns:
+        The number of rings destroyed.
+    """
+    folder = Path(vault_path) / RINGS_DIR
+    return sum(shred_file(ring) for ring in sorted(folder.glob("*.age")))
 
 
 def _prune(folder: Path, root: Path) -> None:
