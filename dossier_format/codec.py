@@ -125,6 +125,10 @@ class _RoundTripRepresenter(RoundTripRepresenter):
 
 
 _RoundTripConstructor.add_constructor(None, _RoundTripConstructor.construct_unknown)
+# ruamel resolves a plain "=" to the YAML 1.1 "value" type; in YAML 1.2 core it is just text.
+_RoundTripConstructor.add_constructor(
+    "tag:yaml.org,2002:value", _RoundTripConstructor.construct_yaml_str
+)
 _RoundTripRepresenter.add_representer(type(None), _RoundTripRepresenter.represent_none)
 _RoundTripRepresenter.add_representer(str, _RoundTripRepresenter.represent_str)
 

@@ -125,6 +125,7 @@ def test_both_loaders_agree_on_the_full_dossier(full_text: str) -> None:
         ("~", None),
         ("", None),
         ("'003'", "003"),
+        ("=", "="),
     ],
 )
 def test_scalars_follow_yaml_1_2_core_in_both_loaders(scalar: str, expected: object) -> None:

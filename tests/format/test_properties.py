@@ -48,7 +48,7 @@ KEYS = [
 TRICKY_TEXT = st.sampled_from(
     ["yes", "no", "on", "ja", "nee", "null", "~", "2024-01-01", "2024-13-01", "1:20", "0o17",
      "012", "0x1F", "1e3", ".5", "#", "- a", "a: b", "'", '"', "!tag", "*x", "&y", "%", "@",
-     "`", "|", ">", "\t", " ", "", "zorgkluis-dossier/1", "ll-abcdefghij", "ib-jansen"]
+     "`", "|", ">", "\t", " ", "", "=", "<<", "zorgkluis-dossier/1", "ll-abcdefghij", "ib-jansen"]
 )  # fmt: skip
 SCALARS = st.one_of(
     st.none(),
