@@ -15,9 +15,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "app.title": ("Zorgkluis", "Zorgkluis"),
     "key.quit": ("Stoppen", "Quit"),
     "key.help": ("Hulp", "Help"),
-    "key.palette": ("Opdrachten", "Commands"),
     "key.back": ("Terug", "Back"),
-    "key.open": ("Openen", "Open"),
     "key.search": ("Zoeken", "Search"),
     "key.review": ("Beoordelen", "Review"),
     "key.refresh": ("Verversen", "Refresh"),
@@ -51,14 +49,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Identity file not found: {path}",
     ),
     # pupil list
-    "pupils.title": ("Leerlingen", "Pupils"),
     "pupils.search": ("Zoek op naam…", "Search by name…"),
     "pupils.all_groups": ("Alle groepen", "All groups"),
     "pupils.all_levels": ("Alle niveaus", "All levels"),
     "pupils.all_signals": ("Alle signalen", "All signals"),
     "pupils.group": ("Groep {groep}", "Group {groep}"),
     "pupils.level": ("Niveau {niveau}", "Level {niveau}"),
-    "pupils.no_level": ("Geen niveau", "No level"),
     "pupils.count": ("{shown} van {total} leerlingen", "{shown} of {total} pupils"),
     "pupils.loading": ("Leerlingen laden…", "Loading pupils…"),
     "pupils.review_count": ("Te beoordelen: {count}", "To review: {count}"),
@@ -77,7 +73,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col.severity": ("Ernst", "Severity"),
     "col.path": ("Plaats", "Path"),
     "col.source": ("Bron", "Source"),
-    "col.rule": ("Regel", "Rule"),
     # signals (summary signal ids from dossier_format.model)
     "signal.evaluatie_verlopen": ("evaluatie verlopen", "evaluation overdue"),
     "signal.toestemming_ontbreekt": ("toestemming ontbreekt", "consent missing"),
@@ -104,7 +99,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dossier.findings": ("Bevindingen", "Findings"),
     "dossier.no_findings": ("Geen bevindingen.", "No findings."),
     "dossier.empty": ("(nog niets vastgelegd)", "(nothing recorded yet)"),
-    "dossier.no_access": ("(geen toegang tot dit deel)", "(no access to this part)"),
     "dossier.trend": ("Niveauverloop", "Level trend"),
     "dossier.saved": ("Opgeslagen: {commit}", "Saved: {commit}"),
     "dossier.own_notes_only": (
@@ -183,11 +177,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # palette
     "cmd.open_pupil": ("leerling: openen {name}", "pupil: open {name}"),
     "cmd.review": ("beoordelen: wachtrij openen", "review: open queue"),
-    "cmd.language": ("taal: English", "language: Nederlands"),
     "cmd.help.open_pupil": ("Open het dossier van deze leerling", "Open this pupil's dossier"),
     "cmd.help.review": ("Wijzigingen van anderen bekijken", "See changes by others"),
-    "cmd.help.language": ("Wissel de taal van de schermen", "Switch the screens' language"),
-    "error.generic": ("Er ging iets mis: {message}", "Something went wrong: {message}"),
     # retention, export wizard, sync (issues 5, 6, 7)
     "key.sweep": ("Vernietigen", "Sweep"),
     "key.export": ("Exporteren", "Export"),

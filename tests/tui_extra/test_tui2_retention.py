@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.widgets import DataTable, ProgressBar, Static
 
-from dossier_format.retention_rules import BEWAREN
+from dossier_format.retention_rules import BEWAREN, RetentionItem
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.retention import RetentionScreen
 from vault import retention
@@ -30,6 +30,11 @@ def _table(screen: RetentionScreen) -> list[list[str]]:
 
 async def test_lists_parts_and_sweeps_only_after_confirmation(kit: Any, tmp_path: Path) -> None:
     school, old, now = _school(kit, tmp_path)
+    with retention.Keeper.of_vault(school.open(), school.key()) as keeper:
+        before: dict[str, list[RetentionItem]] = {}
+        for item in retention.status(keeper, kit.today):
+            before.setdefault(item.pupil_id, []).append(item)
+    assert any(i.te_laat for i in before[old])
     async with school.app().run_test(size=kit.size) as pilot:
         await kit.settle(pilot)
         pilot.app.open_retention()
@@ -41,8 +46,11 @@ async def test_lists_parts_and_sweeps_only_after_confirmation(kit: Any, tmp_path
         assert len(rows) == 8
         expired = [r for r in rows if r[0] == "Oud Verzonnen"]
         assert {r[1] for r in expired} == {"administratie", "okr", "zorg", "werkaantekeningen/ib"}
-        assert {r[2] for r in expired} == {"verlopen"}
-        assert expired[0][:4] == ["Oud Verzonnen", "administratie", "verlopen", "2020-07-10"]
+        shown = {r[1]: r[2] for r in expired}
+        assert shown == {
+            i.part: "verlopen (te laat)" if i.te_laat else "verlopen" for i in before[old]
+        }
+        assert (expired[0][1], expired[0][3]) == ("administratie", "2020-07-10")
         assert {r[2] for r in rows if r[0] == "Nu Verzonnen"} == {"bewaren"}
         status = str(screen.query_one("#retention-status", Static).render())
         assert "8 onderdelen, 4 te vernietigen" in status

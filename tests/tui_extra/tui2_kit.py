@@ -3,6 +3,7 @@ so tests can import it under pytest's importlib mode). All keys are test-only, n
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import subprocess
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tui.app import ZorgkluisApp, make_app
 from vault.crypto import sshkeys
@@ -153,7 +155,9 @@ class Kit:
     async def settle(pilot: Pilot[object]) -> None:
         """Wait until workers are done and their messages are handled (no sleeping)."""
         for _ in range(20):
-            await pilot.app.workers.wait_for_complete()
+            # An exclusive worker started by a message handler cancels a finishing one.
+            with contextlib.suppress(WorkerCancelled):
+                await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             if all(worker.is_finished for worker in pilot.app.workers):
                 return

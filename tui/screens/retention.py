@@ -97,7 +97,7 @@ class RetentionScreen(SigningScreen):
                 return f"{pupil.voornaam} {pupil.achternaam}"
         return pupil_id
 
-    @work(thread=True, exclusive=True, group="retention")
+    @work(thread=True, exclusive=True, group="retention-status")
     def load(self) -> None:
         assert self.key is not None
         try:
@@ -165,7 +165,8 @@ class RetentionScreen(SigningScreen):
 
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    @work(thread=True, exclusive=True, group="retention")
+    # Its own group: the reload that follows a sweep must not cancel the finishing sweep.
+    @work(thread=True, exclusive=True, group="retention-sweep")
     def sweep(self, plan: Sequence[RetentionItem]) -> None:
         assert self.key is not None
 
