@@ -499,7 +499,9 @@ def generate(
                     "voldoende": True,
                 }
             )
-            pupil.versions.append((leerkracht(groep).id, to_yaml(data)))
+            # The teacher saves what they see: not the IB-er's werkaantekeningen.
+            teacher_view = {k: v for k, v in data.items() if k != "werkaantekeningen"}
+            pupil.versions.append((leerkracht(groep).id, to_yaml(teacher_view)))
         pupils.append(pupil)
     return pupils
 

@@ -35,6 +35,11 @@ def test_generated_dossiers_are_valid_and_follow_the_route(route_id: str) -> Non
         with_errors += any(f.severity == "error" for f in findings)
     # Some pupils carry open findings on purpose, most do not.
     assert 0 < with_errors < 30
+    # A teacher's later version never carries someone else's werkaantekeningen.
+    for pupil in pupils:
+        for author, text in pupil.versions[1:]:
+            notes = codec.load_fast(text).get("werkaantekeningen", [])
+            assert all(note["auteur"] == author for note in notes)
 
 
 def test_generation_is_deterministic() -> None:
