@@ -325,9 +325,13 @@ def vault_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
 class Vault:
     """An opened vault for one staff member. Use `Vault.init` or `Vault.open`."""
 
-    def __init__(self, path: Path, store: GitStore, key: Ed25519PrivateKey) -> None:
+    def __init__(
+        self, path: Path, store: GitStore, key: Ed25519PrivateKey, *, durable: bool = True
+    ) -> None:
         """Private: use `Vault.open` or `Vault.init`."""
         self.path = path
+        self.durable = durable
+        """Flush commits and audit entries to disk before returning (see `Vault.open`)."""
         self._store = store
         self._key = key
         self._identities: list[age.Identity] = [age.SshEd25519Identity(key)]
@@ -355,7 +359,8 @@ class Vault:
         Args:
             path: the vault folder.
             identity_key: the user's private key.
-            durable: flush every commit to disk before a save returns (survives power loss).
+            durable: flush every commit and audit entry to disk before a call returns
+                (survives power loss).
                 False is for tests and bulk imports that can be redone; a killed process
                 still leaves a consistent vault either way.
 
@@ -366,7 +371,7 @@ class Vault:
         root = Path(path)
         if not (root / ".git").is_dir():
             raise NotAVaultError(f"'{root}' is geen Zorgkluis-kluis.")
-        return cls(root, GitStore(root, fsync=durable), identity_key)
+        return cls(root, GitStore(root, fsync=durable), identity_key, durable=durable)
 
     @classmethod
     def init(
@@ -449,7 +454,7 @@ class Vault:
             "Kluis aangemaakt",
             _UserSigner(user, identity),
         )
-        return cls(root, store, identity)
+        return cls(root, store, identity, durable=durable)
 
     def _load_config(self) -> age.X25519Recipient:
         """(Re)read vault.yaml and users.yaml from HEAD; find the current user.
@@ -1103,6 +1108,7 @@ class Vault:
                 pupil_id=pupil_id,
                 part=part,
                 reason=reason,
+                durable=self.durable,
             )
         except AuditError as exc:
             raise VaultError(
