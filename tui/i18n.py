@@ -189,6 +189,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Deze handeling wordt met je persoonlijke sleutel ondertekend.",
         "This act is signed with your personal key.",
     ),
+    "signing.cancelled": (
+        "Geen sleutel gegeven; er is niets gedaan.",
+        "No key given; nothing was done.",
+    ),
     "signing.other_key": (
         "Deze sleutel hoort niet bij de gebruiker die de kluis opende.",
         "This key does not belong to the user who unlocked the vault.",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input, Static
 
 from tui.app import make_app
 from tui.dialogs.passphrase import PassphraseDialog
@@ -81,3 +81,25 @@ async def test_without_a_stored_passphrase_the_key_is_asked_again(kit: Any, tmp_
         await kit.settle(pilot)
         assert screen.key is not None
         assert screen.query_one("#retention-items", DataTable).row_count == 4
+
+
+async def test_cancelling_the_key_prompt_does_nothing(kit: Any, tmp_path: Path) -> None:
+    school = kit.make_school(tmp_path / "a", "School A")
+    school.open().new(kit.dossier("Pim"), override="t", today=kit.today)
+    head = kit.git(school.path, "rev-parse", "HEAD")
+    app = make_app(school.path, identity_path=school.keys["ib"], today=kit.today)
+    async with app.run_test(size=kit.size) as pilot:
+        await pilot.press("enter")
+        await kit.settle(pilot)
+        app.open_sync()
+        await kit.settle(pilot)
+        await pilot.click("#sync-go")
+        await kit.settle(pilot)
+        assert isinstance(app.screen, PassphraseDialog)
+        await pilot.press("escape")
+        await kit.settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        assert not screen.query_one("#sync-go", Button).disabled
+        assert "niets gedaan" in str(screen.query_one("#sync-result", Static).render())
+    assert kit.git(school.path, "rev-parse", "HEAD") == head

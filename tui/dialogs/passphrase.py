@@ -19,7 +19,7 @@ from tui.i18n import t
 class PassphraseDialog(ModalScreen[tuple[Path, str] | None]):
     """Dismisses with (identity file, passphrase), or None when the user cancels."""
 
-    # Kept here, not in app.tcss, so this dialog is self-contained like the others' rules.
+    # Its own CSS: app.tcss centres only the dialogs of the main TUI.
     DEFAULT_CSS = """
     PassphraseDialog { align: center middle; }
     #signing-status { color: $error; }

@@ -65,7 +65,10 @@ class SigningScreen(Screen[None]):
             return
 
         def given(answer: tuple[Path, str] | None) -> None:
-            if answer is not None:
+            if answer is None:
+                self._after_key = None
+                self.post_message(messages.WorkFailed(t("signing.cancelled")))
+            else:
                 self.load_key(*answer)
 
         self.app.push_screen(PassphraseDialog(app.identity_path), given)
