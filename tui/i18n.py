@@ -168,6 +168,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # review
     "review.title": ("Te beoordelen", "Review queue"),
     "review.none": ("Niets te beoordelen.", "Nothing to review."),
+    "review.loading": ("Wijzigingen en verschillen ophalen…", "Fetching changes and diffs…"),
     "review.marked": ("Beoordeling vastgelegd.", "Review recorded."),
     "review.not_allowed": (
         "Alleen een intern begeleider of de directie beoordeelt.",
@@ -246,6 +247,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "export.included": ("Gaat mee:", "Goes:"),
     "export.withheld": ("Blijft achter:", "Withheld:"),
+    "export.withhold": ("Ook {part} achterhouden", "Also withhold {part}"),
     "export.gate_open": ("De poort laat de overdracht door.", "The gate lets the transfer pass."),
     "export.gate_blocked": (
         "De poort vond fouten: exporteren kan alleen met een reden om af te wijken.",

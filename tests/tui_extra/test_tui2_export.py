@@ -93,6 +93,10 @@ async def test_an_open_gate_exports_to_a_typed_key_without_a_reason(
         assert isinstance(screen, ExportScreen)
         assert "gate lets the transfer pass" in _text(screen, "#export-gate")
         assert not screen.query_one("#export-override", Input).display
+        await pilot.click("#withhold-zorg")
+        await kit.settle(pilot)
+        assert "zorg" not in _text(screen, "#export-included")
+        assert "zorg" in _text(screen, "#export-withheld")
         screen.query_one("#export-key", Input).value = card_b.recipient
         screen.query_one("#export-out", Input).value = str(out)
         await pilot.click("#export-go")
@@ -103,3 +107,5 @@ async def test_an_open_gate_exports_to_a_typed_key_without_a_reason(
         school_b.open(), out.read_bytes(), trust=card_a.fingerprint, today=kit.today
     )
     assert result.manifest is not None and result.manifest["poort"]["override"] is None
+    assert [d["naam"] for d in result.manifest["delen"]] == ["administratie", "okr"]
+    assert "zorg" in [w["wat"] for w in result.manifest["achtergehouden"]]

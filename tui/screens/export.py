@@ -17,7 +17,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from dossier_format.errors import DossierError
 from tui import messages
@@ -96,6 +96,8 @@ class ExportScreen(Screen[None]):
             yield Static(t("export.loading"), id="export-included")
             yield Label(t("export.withheld"))
             yield Static("", id="export-withheld")
+            for part in transfer.OPTIONAL_PARTS:
+                yield Checkbox(t("export.withhold", part=part), id=f"withhold-{part}")
             yield Static(t("export.step.gate"), classes="subtitle")
             yield Static("", id="export-gate")
             yield Input(placeholder=t("override.reason"), id="export-override")
@@ -106,13 +108,28 @@ class ExportScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        self.load(self.withhold())
+
+    def withhold(self) -> list[str]:
+        """The optional parts the user chose to leave out."""
+        return [
+            part
+            for part in transfer.OPTIONAL_PARTS
+            if self.query_one(f"#withhold-{part}", Checkbox).value
+        ]
+
+    @on(Checkbox.Changed)
+    def withhold_changed(self) -> None:
+        self.query_one("#export-go", Button).disabled = True
+        self.load(self.withhold())
 
     @work(thread=True, exclusive=True, group="export")
-    def load(self) -> None:
+    def load(self, withhold: list[str]) -> None:
         vault = self.zapp.vault
         try:
-            plan = transfer.plan_export(vault, self.pupil_id, today=self.zapp.today)
+            plan = transfer.plan_export(
+                vault, self.pupil_id, today=self.zapp.today, withhold=withhold
+            )
             schools = [s for s in transfer.list_schools(vault) if s.ontvangstsleutel]
         except VaultError as error:
             self.post_message(messages.WorkFailed(error.message))
@@ -171,13 +188,20 @@ class ExportScreen(Screen[None]):
             return
         self.status(t("export.busy"))
         self.query_one("#export-go", Button).disabled = True
-        self.export(to, Path(out).expanduser(), override if self.plan.blocked else None)
+        override_reason = override if self.plan.blocked else None
+        self.export(to, Path(out).expanduser(), override_reason, self.withhold())
 
     @work(thread=True, exclusive=True, group="export")
-    def export(self, to: str, out: Path, override: str | None) -> None:
+    def export(self, to: str, out: Path, override: str | None, withhold: list[str]) -> None:
         try:
             result = transfer.export_bundle(
-                self.zapp.vault, self.pupil_id, to, out, override=override, today=self.zapp.today
+                self.zapp.vault,
+                self.pupil_id,
+                to,
+                out,
+                override=override,
+                withhold=withhold,
+                today=self.zapp.today,
             )
         except VaultError as error:
             self.post_message(messages.WorkFailed(error.message))
