@@ -1,6 +1,6 @@
 """Benchmark: the Textual app, headless, from submitting the unlock form to a filled list.
 
-`python -m bench ui [-- --workdir DIR --pupils 1000 --commits 30000 --quick --runs 5]`
+`python -m bench ui [--workdir DIR --pupils 1000 --commits 30000 --quick --runs 5 --json F]`
 
 Uses the vault `bench_vault` builds (reused from `--workdir` when it is there). Each run
 starts the app with `App.run_test()`, types the passphrase, presses enter and polls the app

@@ -1,6 +1,6 @@
 """Benchmark: a vault of 1,000 pupils and ~30,000 signed commits, beside standard tools.
 
-`python -m bench vault [-- --pupils 1000 --commits 30000 --workdir DIR --quick]`
+`python -m bench vault [--pupils 1000 --commits 30000 --workdir DIR --quick --runs N --json F]`
 
 The vault is built with real keys, real age encryption and real SSH-signed commits (see
 `build`), then these operations are timed, each beside the same work done with standard tools
@@ -661,7 +661,11 @@ def parse_args(argv: list[str], prog: str) -> argparse.Namespace:
     parser.add_argument("--pupils", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=30_000)
     parser.add_argument("--quick", action="store_true", help="100 pupils, 2,000 commits")
-    parser.add_argument("--workdir", type=Path, help="build here, or reuse the vault built here")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="build here, or reuse the vault built here (default: in $TMPDIR)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--runs", type=int, help="runs per operation (default 10, quick 5)")
     args = parser.parse_args(argv)
@@ -671,11 +675,14 @@ def parse_args(argv: list[str], prog: str) -> argparse.Namespace:
 
 
 def with_vault(args: argparse.Namespace, work: Callable[[Built], int]) -> int:
-    """Build (or reuse) the vault the options ask for and run `work` on it."""
-    if args.workdir:
-        return work(build_or_reuse(args.workdir.resolve(), args.pupils, args.commits))
-    with tempfile.TemporaryDirectory(prefix="zk-bench-") as tmp:
-        return work(build(Path(tmp) / "werk", args.pupils, args.commits))
+    """Build (or reuse) the vault the options ask for and run `work` on it.
+
+    Without `--workdir` the vault is kept in the system's temp folder, one per size, so
+    `python -m bench` builds it once for the vault and UI benchmarks and later runs reuse it.
+    """
+    default = Path(tempfile.gettempdir()) / f"zorgkluis-bench-{args.pupils}-{args.commits}"
+    workdir = (args.workdir or default).resolve()
+    return work(build_or_reuse(workdir, args.pupils, args.commits))
 
 
 def machine() -> dict[str, object]:
