@@ -276,6 +276,8 @@ def _pos(node: Any, key: Any = None) -> tuple[int | None, int | None]:
             line, col = lc.line, lc.col
     except (KeyError, IndexError, TypeError, AttributeError):
         return None, None
+    if line is None or col is None:  # nodes of special types (e.g. `=`) carry no position
+        return None, None
     return line + 1, col + 1
 
 
