@@ -168,6 +168,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # review
     "review.title": ("Te beoordelen", "Review queue"),
     "review.none": ("Niets te beoordelen.", "Nothing to review."),
+    "review.loading": ("Wijzigingen en verschillen ophalen…", "Fetching changes and diffs…"),
     "review.marked": ("Beoordeling vastgelegd.", "Review recorded."),
     "review.not_allowed": (
         "Alleen een intern begeleider of de directie beoordeelt.",

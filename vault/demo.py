@@ -470,7 +470,7 @@ def generate(
 ) -> list[DemoPupil]:
     """Generate `count` fictional pupils over groepen 1–8 (pure, deterministic).
 
-    Each pupil has one or two versions: the first by the IB-er; for about a third, a later
+    Each pupil has one or two versions: the first by the IB-er; for about one in seven, a later
     update by the groep's leerkracht (a new toets), which fills the IB-er's review queue.
 
     Args:
@@ -487,7 +487,7 @@ def generate(
         builder = _Builder(rng, route, today)
         data = builder.dossier(pupil_id, groep, neglected=rng.random() < 0.08)
         pupil = DemoPupil(pupil_id, groep, [(IB.id, to_yaml(data))])
-        if groep >= 3 and rng.random() < 0.33:
+        if groep >= 3 and rng.random() < 0.15:
             _, test = rng.choice(_SUBJECTS)
             data.setdefault("toetsen", []).append(
                 {

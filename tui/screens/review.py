@@ -43,7 +43,8 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("review.title"), classes="title", id="review-title")
-        yield VerticalScroll(id="review-list")
+        with VerticalScroll(id="review-list"):
+            yield Static(t("review.loading"), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
