@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import itertools
 import json
 import os
@@ -549,6 +550,13 @@ def measure(built: Built, runs: int) -> list[Row]:
             for new, old in itertools.pairwise(versions):
                 reader.diff(built.target, from_commit=old, to_commit=new)
 
+        def history_each_version_once(_: int) -> None:
+            reader = Vault.open(built.vault, key)
+            versions = [v.commit for v in reader.log(built.target)][: HISTORY_VERSIONS + 1]
+            texts = [reader.show_at(built.target, c) for c in versions]
+            for new, old in itertools.pairwise(texts):
+                "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True)))
+
         standard_history = timed(3, lambda _: std.history(built.target))
         rows.append(
             Row(
@@ -566,6 +574,15 @@ def measure(built: Built, runs: int) -> list[Row]:
                 standard_history,
                 None,
                 "the same, passing from_commit (the caller knows it from the log)",
+            )
+        )
+        rows.append(
+            Row(
+                "history_each_version_once",
+                timed(3, history_each_version_once),
+                standard_history,
+                None,
+                "log + show_at of 51 versions + difflib: diff without its git log per call",
             )
         )
 
