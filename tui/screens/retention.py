@@ -110,7 +110,10 @@ class RetentionScreen(SigningScreen):
         self.post_message(RetentionLoaded(items, confirmed))
 
     def on_retention_loaded(self, message: RetentionLoaded) -> None:
-        self.items = message.items
+        # By name, not by the (random) opaque id, so a pupil is easy to find.
+        self.items = sorted(
+            message.items, key=lambda i: (self.pupil_name(i.pupil_id), i.pupil_id, i.part)
+        )
         table = self.query_one("#retention-items", DataTable)
         table.clear()
         for item in self.items:
