@@ -48,7 +48,13 @@ async def test_blocked_export_needs_a_reason_and_the_bundle_imports(
             assert finding.source in gate and finding.message[:30] in gate
         assert screen.query_one("#export-override", Input).display
 
-        screen.query_one("#export-school", Select).value = "School B"
+        screen.query_one("#export-school", Select).value = card_b.fingerprint
+        # Re-planning (withholding zorg and back) keeps the chosen school.
+        for _ in range(2):
+            await pilot.click("#withhold-zorg")
+            await kit.settle(pilot)
+        assert screen.query_one("#export-school", Select).value == card_b.fingerprint
+        assert "zorg" in _text(screen, "#export-included")
         screen.query_one("#export-out", Input).value = str(out)
         await pilot.press("ctrl+s")
         await kit.settle(pilot)

@@ -140,13 +140,15 @@ class ExportScreen(Screen[None]):
         self.post_message(ExportPlanned(plan, schools))
 
     def on_export_planned(self, message: ExportPlanned) -> None:
+        if self.plan is None:  # first plan; a re-plan keeps the chosen school
+            # By fingerprint: resolve_receiver takes it, and two schools may share a name.
+            self.query_one("#export-school", Select).set_options(
+                [(f"{s.naam} ({s.vingerafdruk[:15]}…)", s.vingerafdruk) for s in message.schools]
+            )
         plan = self.plan = message.plan
         leerling = plan.data.get("leerling") or {}
         name = " ".join(str(leerling.get(k)) for k in ("voornaam", "achternaam") if leerling.get(k))
         self.query_one("#export-title", Static).update(t("export.title_for", name=name))
-        self.query_one("#export-school", Select).set_options(
-            [(f"{s.naam} ({s.vingerafdruk[:15]}…)", s.naam) for s in message.schools]
-        )
         self.query_one("#export-included", Static).update(included_text(plan))
         self.query_one("#export-withheld", Static).update(withheld_text(plan))
         gate = Text(t("export.gate_blocked") if plan.blocked else t("export.gate_open"))
