@@ -76,6 +76,23 @@ class AuditError(Exception):
 
 
 @dataclass(frozen=True)
+class AuditRecord:
+    """One entry to append (see `AuditLog.append_many`).
+
+    Attributes:
+        action: one of `ACTIONS`.
+        pupil_id: opaque pupil id, or None.
+        part: part name(s), or None.
+        reason: the reason given, or None.
+    """
+
+    action: str
+    pupil_id: str | None = None
+    part: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """One decrypted audit entry.
 
@@ -290,39 +307,75 @@ class AuditLog:
         Raises:
             AuditError: unknown action, or the log's last line is damaged (nothing written).
         """
-        if action not in ACTIONS:
-            raise AuditError(f"Onbekende auditactie '{action}'.")
+        head = self.append_many(
+            actor=actor,
+            key=key,
+            recipients=recipients,
+            records=[AuditRecord(action, pupil_id, part, reason)],
+            when=when,
+            durable=durable,
+        )
+        assert head is not None  # one record was written
+        return head
+
+    def append_many(
+        self,
+        *,
+        actor: User,
+        key: Ed25519PrivateKey,
+        recipients: Sequence[age.Recipient],
+        records: Sequence[AuditRecord],
+        when: dt.datetime | None = None,
+        durable: bool = True,
+    ) -> tuple[int, str] | None:
+        """Append several entries by one actor under one lock and one flush (see `append`).
+
+        Returns:
+            The new head `(seq, hash)`, or None when `records` is empty.
+
+        Raises:
+            AuditError: an unknown action, or the log's last line is damaged (nothing written).
+        """
+        for record in records:
+            if record.action not in ACTIONS:
+                raise AuditError(f"Onbekende auditactie '{record.action}'.")
+        if not records:
+            return None
         stamp = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         sleutel = _normal(sshkeys.public_line(key))
         with self._locked() as fd:
             head = self._head(fd)
-            seq = head[0] + 1 if head else 1
-            prev = head[1] if head else GENESIS
-            payload = {
-                "seq": seq,
-                "wie": actor.id,
-                "wanneer": stamp.isoformat(timespec="seconds"),
-                "actie": action,
-                "leerling": pupil_id,
-                "onderdeel": part,
-                "reden": reason,
-            }
-            data = age.encrypt(json.dumps(payload, ensure_ascii=False).encode(), recipients)
-            line_hash = _line_hash(seq, prev, actor.id, sleutel, data)
-            row = {
-                "v": 1,
-                "seq": seq,
-                "prev": prev,
-                "door": actor.id,
-                "sleutel": sleutel,
-                "data": base64.b64encode(data).decode(),
-                "hash": line_hash,
-                "sig": base64.b64encode(key.sign(bytes.fromhex(line_hash))).decode(),
-            }
-            os.write(fd, (json.dumps(row, separators=(",", ":")) + "\n").encode())
+            lines = []
+            for record in records:
+                seq = head[0] + 1 if head else 1
+                prev = head[1] if head else GENESIS
+                payload = {
+                    "seq": seq,
+                    "wie": actor.id,
+                    "wanneer": stamp.isoformat(timespec="seconds"),
+                    "actie": record.action,
+                    "leerling": record.pupil_id,
+                    "onderdeel": record.part,
+                    "reden": record.reason,
+                }
+                data = age.encrypt(json.dumps(payload, ensure_ascii=False).encode(), recipients)
+                line_hash = _line_hash(seq, prev, actor.id, sleutel, data)
+                row = {
+                    "v": 1,
+                    "seq": seq,
+                    "prev": prev,
+                    "door": actor.id,
+                    "sleutel": sleutel,
+                    "data": base64.b64encode(data).decode(),
+                    "hash": line_hash,
+                    "sig": base64.b64encode(key.sign(bytes.fromhex(line_hash))).decode(),
+                }
+                lines.append((json.dumps(row, separators=(",", ":")) + "\n").encode())
+                head = (seq, line_hash)
+            os.write(fd, b"".join(lines))
             if durable:
                 os.fsync(fd)
-        return seq, line_hash
+        return head
 
     def _rows(self) -> list[tuple[int, dict[str, object] | None]]:
         if not self.path.exists():

@@ -121,3 +121,33 @@ def test_damaged_log_refuses_the_read(school: School) -> None:
     log.path.write_bytes(b"kapot\n")
     with pytest.raises(VaultError, match="auditlog"):
         ib.show(pid)
+
+
+def test_check_all_matches_check_and_logs_one_entry_per_pupil(school: School) -> None:
+    ib = school.as_("ib-anna")
+    first = ib.new(dossier(), today=TODAY).pupil_id
+    second = ib.new(
+        dossier(voornaam="Sem", werk=[("ib-anna", "eigen notitie")]), today=TODAY
+    ).pupil_id
+    found = ib.check_all(TODAY)
+    assert found == {pid: ib.check(pid, TODAY) for pid in (first, second)}
+    entries = _entries(school, ib)
+    assert [(e.leerling, e.reden) for e in entries[:2]] == [
+        (pid, "controle") for pid in sorted((first, second))
+    ]
+    assert len(entries) == 4  # the two check_all entries, then the two single checks
+
+
+def test_history_diffs_equal_diff_per_version_with_one_entry(school: School) -> None:
+    ib, pid = _saved(school)
+    for groep in (6, 7):
+        doc = codec.load(ib.show(pid))
+        doc["leerling"]["groep"] = groep
+        ib.put(pid, codec.dump(doc), today=TODAY)
+    before = len(_entries(school, ib))
+    history = ib.history_diffs(pid, max_versions=2)
+    assert [v.commit for v, _ in history] == [v.commit for v in ib.log(pid)[:2]]
+    assert len(_entries(school, ib)) == before + 1  # one entry for the whole view
+    for version, text in history:
+        assert text == ib.diff(pid, to_commit=version.commit)
+    assert "+  groep: 7" in history[0][1]
