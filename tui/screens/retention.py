@@ -140,6 +140,7 @@ class RetentionScreen(SigningScreen):
         return [i for i in self.items if retention.needs_action(i)]
 
     def on_work_failed(self, message: messages.WorkFailed) -> None:
+        self.query_one("#sweep-progress", ProgressBar).display = False
         self.zapp.notify_error(message.message)
 
     def action_back(self) -> None:
