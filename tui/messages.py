@@ -24,10 +24,16 @@ class UnlockFailed(Message):
 
 @dataclass
 class PupilsLoaded(Message):
-    """The pupil list (summaries) and the review count were read."""
+    """The pupil list (summaries) was read."""
 
     pupils: list[Any]
-    review_count: int | None
+
+
+@dataclass
+class ReviewCounted(Message):
+    """The number of pupils with changes waiting for this reviewer was counted."""
+
+    count: int
 
 
 @dataclass

@@ -81,10 +81,13 @@ class Kit:
     @staticmethod
     async def settle(pilot: Pilot[object]) -> None:
         """Wait until workers are done and their messages are handled (no sleeping)."""
-        for _ in range(10):
+        idle = 0
+        for _ in range(30):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            if not any(not worker.is_finished for worker in pilot.app.workers):
+            # Idle twice in a row: a handled message may push a screen that starts workers.
+            idle = idle + 1 if all(w.is_finished for w in pilot.app.workers) else 0
+            if idle == 2:
                 return
 
 

@@ -102,16 +102,29 @@ class PupilListScreen(Screen[None]):
             self.zapp.pupils_stale = False
             self.load()
 
-    @work(thread=True, exclusive=True, group="pupils")
     def load(self) -> None:
-        vault = self.zapp.vault
+        """Read the list; the review count follows separately so the list shows first."""
+        self.load_pupils()
+        if review.may_review(self.zapp.vault.user.rol):
+            self.count_reviews()
+
+    @work(thread=True, exclusive=True, group="pupils")
+    def load_pupils(self) -> None:
         try:
-            pupils = vault.list_pupils()
-            count = review.pending_count(vault) if review.may_review(vault.user.rol) else None
+            pupils = self.zapp.vault.list_pupils()
         except VaultError as error:
             self.post_message(messages.WorkFailed(error.message))
             return
-        self.post_message(messages.PupilsLoaded(pupils, count))
+        self.post_message(messages.PupilsLoaded(pupils))
+
+    @work(thread=True, exclusive=True, group="review-count")
+    def count_reviews(self) -> None:
+        try:
+            count = review.pending_count(self.zapp.vault)
+        except VaultError as error:
+            self.post_message(messages.WorkFailed(error.message))
+            return
+        self.post_message(messages.ReviewCounted(count))
 
     def on_pupils_loaded(self, message: messages.PupilsLoaded) -> None:
         pupils = sorted(
@@ -119,10 +132,12 @@ class PupilListScreen(Screen[None]):
         )
         self.zapp.pupils = pupils
         self.fill_filters(pupils)
-        count = self.query_one("#review-count", Static)
-        count.display = message.review_count is not None
-        count.update(t("pupils.review_count", count=message.review_count or 0))
         self.refresh_table()
+
+    def on_review_counted(self, message: messages.ReviewCounted) -> None:
+        count = self.query_one("#review-count", Static)
+        count.display = True
+        count.update(t("pupils.review_count", count=message.count))
 
     def on_work_failed(self, message: messages.WorkFailed) -> None:
         self.zapp.notify_error(message.message)
