@@ -47,6 +47,19 @@ def matches(
     return signal is Select.NULL or signal in pupil.signalen
 
 
+def row_cells(pupil: PupilSummary) -> tuple[str, ...]:
+    """A pupil's row in the list: name, groep, niveau, errors, warnings, next date, signals."""
+    return (
+        full_name(pupil),
+        "" if pupil.groep is None else str(pupil.groep),
+        "" if pupil.niveau is None else str(pupil.niveau),
+        str(pupil.errors or ""),
+        str(pupil.warnings or ""),
+        pupil.volgende_evaluatie.isoformat() if pupil.volgende_evaluatie else "",
+        ", ".join(signal_text(s) for s in pupil.signalen),
+    )
+
+
 class PupilListScreen(Screen[None]):
     """The main screen after unlocking."""
 
@@ -60,6 +73,8 @@ class PupilListScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
+        # Each pupil's row as plain strings, built once per load, not on every filter change.
+        self._cells: dict[str, tuple[str, ...]] = {}
 
     @property
     def zapp(self) -> ZorgkluisApp:
@@ -103,10 +118,9 @@ class PupilListScreen(Screen[None]):
             self.load()
 
     def load(self) -> None:
-        """Read the list; the review count follows separately so the list shows first."""
+        """Read the list; the review count starts once the list is filled (see
+        `on_pupils_loaded`), so its git walk does not compete with the list for the GIL."""
         self.load_pupils()
-        if review.may_review(self.zapp.vault.user.rol):
-            self.count_reviews()
 
     @work(thread=True, exclusive=True, group="pupils")
     def load_pupils(self) -> None:
@@ -131,8 +145,11 @@ class PupilListScreen(Screen[None]):
             message.pupils, key=lambda p: (p.groep or 0, p.achternaam, p.voornaam, p.id)
         )
         self.zapp.pupils = pupils
+        self._cells = {p.id: row_cells(p) for p in pupils}
         self.fill_filters(pupils)
         self.refresh_table()
+        if review.may_review(self.zapp.vault.user.rol):
+            self.count_reviews()
 
     def on_review_counted(self, message: messages.ReviewCounted) -> None:
         count = self.query_one("#review-count", Static)
@@ -166,23 +183,11 @@ class PupilListScreen(Screen[None]):
         signal = self.query_one("#filter-signal", Select).value
         table = self.query_one("#pupils", DataTable)
         table.clear()
-        shown = 0
-        for pupil in self.zapp.pupils:
-            if not matches(pupil, search, groep, niveau, signal):
-                continue
-            shown += 1
-            table.add_row(
-                full_name(pupil),
-                "" if pupil.groep is None else str(pupil.groep),
-                "" if pupil.niveau is None else str(pupil.niveau),
-                str(pupil.errors or ""),
-                str(pupil.warnings or ""),
-                pupil.volgende_evaluatie.isoformat() if pupil.volgende_evaluatie else "",
-                ", ".join(signal_text(s) for s in pupil.signalen),
-                key=pupil.id,
-            )
+        shown = [p for p in self.zapp.pupils if matches(p, search, groep, niveau, signal)]
+        for pupil in shown:
+            table.add_row(*self._cells[pupil.id], key=pupil.id)
         self.query_one("#pupil-count", Static).update(
-            t("pupils.count", shown=shown, total=len(self.zapp.pupils))
+            t("pupils.count", shown=len(shown), total=len(self.zapp.pupils))
         )
 
     @on(DataTable.RowSelected, "#pupils")
