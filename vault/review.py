@@ -8,11 +8,13 @@ no pupil data (only commit ids and a date).
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass
 
 import yaml
 
 from vault.errors import NoAccessError, NotPermittedError, UnknownPupilError
+from vault.git_store import CommitInfo
 from vault.repository import DOSSIERS, Vault
 
 REVIEWER_ROLES = ("intern_begeleider", "directie")
@@ -72,32 +74,43 @@ def head(vault: Vault) -> str | None:
     return vault.head()
 
 
-def _pending(vault: Vault, up_to: str | None) -> dict[str, set[str]]:
-    """Pupil id -> commits by others after the last review, up to `up_to` (default HEAD)."""
+def _range(vault: Vault, up_to: str | None) -> tuple[str | None, dict[str, list[CommitInfo]]]:
+    """Pupil id -> every commit that touched the pupil after the last review up to `up_to`
+    (default HEAD), newest first, from one walk of the history; with the start commit."""
     start = up_to or head(vault)
     if start is None:
-        return {}
+        return None, {}
     last = last_reviewed(vault)
-    pending: dict[str, set[str]] = {}
+    touched: dict[str, list[CommitInfo]] = {}
     for info in vault.history(rev=start):
         if info.sha == last:
             break
-        if info.author_email == vault.user.id:
-            continue
-        for path in info.paths:
-            folder, _, rest = path.partition("/")
-            if folder == DOSSIERS and rest:
-                pending.setdefault(rest.split("/", 1)[0], set()).add(info.sha)
-    return pending
+        pupils = {
+            rest.split("/", 1)[0]
+            for folder, _, rest in (path.partition("/") for path in info.paths)
+            if folder == DOSSIERS and rest
+        }
+        for pupil_id in pupils:
+            touched.setdefault(pupil_id, []).append(info)
+    return start, touched
+
+
+def _by_others(vault: Vault, commits: list[CommitInfo]) -> set[str]:
+    return {c.sha for c in commits if c.author_email != vault.user.id}
 
 
 def pending_count(vault: Vault) -> int:
     """How many pupils have changes by others since this user's last review."""
-    return len(_pending(vault, None))
+    _, touched = _range(vault, None)
+    return sum(1 for commits in touched.values() if _by_others(vault, commits))
 
 
 def changes_since_review(vault: Vault, up_to: str | None = None) -> list[PupilChanges]:
     """All changes by others since this user's last review, grouped per pupil.
+
+    One walk of the history finds every version in the range; each version is decrypted
+    once and diffed against the version before it (the dossier as of the first version's
+    parent commit for the oldest), and the whole queue is one audited read.
 
     Args:
         vault: the reviewer's opened vault.
@@ -105,30 +118,80 @@ def changes_since_review(vault: Vault, up_to: str | None = None) -> list[PupilCh
             `mark_reviewed` so changes that arrive meanwhile stay in the queue.
 
     Pupils this user cannot read are left out. Sorted by name.
+
+    Raises:
+        VaultError: the history or a version cannot be read (for example a damaged file).
     """
-    pending = _pending(vault, up_to)
+    start, touched = _range(vault, up_to)
+    pending = {pid: commits for pid, commits in touched.items() if _by_others(vault, commits)}
+    if not pending:
+        return []
     names = {p.id: f"{p.voornaam} {p.achternaam}" for p in vault.list_pupils()}
+    at_head = start == vault.head()
     result = []
-    for pupil_id, commits in pending.items():
-        try:
-            versions = vault.log(pupil_id)
-        except (NoAccessError, UnknownPupilError):
-            continue
-        changes = [
-            Change(
-                commit=v.commit,
-                when=v.when,
-                author_id=v.author_id,
-                author_name=v.author_name,
-                signature=v.signature,
-                diff=vault.diff(pupil_id, None, v.commit),
-            )
-            for v in reversed(versions)
-            if v.commit in commits
-        ]
-        if changes:
-            result.append(PupilChanges(pupil_id, names.get(pupil_id, pupil_id), changes))
+    with vault.audited("ontsleuteld", reason="beoordeling"):
+        for pupil_id, commits in pending.items():
+            try:
+                changes = _pupil_changes(vault, pupil_id, commits, at_head)
+            except (NoAccessError, UnknownPupilError):
+                continue
+            if changes:
+                result.append(PupilChanges(pupil_id, names.get(pupil_id, pupil_id), changes))
     return sorted(result, key=lambda p: (p.naam, p.pupil_id))
+
+
+def _pupil_changes(
+    vault: Vault, pupil_id: str, commits: list[CommitInfo], at_head: bool
+) -> list[Change]:
+    """The changes by others among `commits` (one pupil's versions in the range, newest
+    first), oldest first. The signature states come from the pupil's log, which stops after
+    these versions when the range ends at HEAD."""
+    others = _by_others(vault, commits)
+    versions = {
+        v.commit: v for v in vault.log(pupil_id, max_count=len(commits) if at_head else None)
+    }
+    if not others <= versions.keys():  # git's path-limited log simplified something away
+        versions = {v.commit: v for v in vault.log(pupil_id)}
+    oldest = commits[-1]
+    older_sha, before = _text_at(vault, pupil_id, oldest.parents[0] if oldest.parents else None)
+    changes = []
+    for info in reversed(commits):
+        text = vault.show_at(pupil_id, info.sha)
+        version = versions.get(info.sha)
+        if info.sha in others and version is not None:
+            changes.append(
+                Change(
+                    commit=info.sha,
+                    when=version.when,
+                    author_id=version.author_id,
+                    author_name=version.author_name,
+                    signature=version.signature,
+                    diff=_unified(pupil_id, older_sha, before, info.sha, text),
+                )
+            )
+        before, older_sha = text, info.sha
+    return changes
+
+
+def _text_at(vault: Vault, pupil_id: str, commit: str | None) -> tuple[str | None, str]:
+    """The dossier as of `commit` with that commit, or (None, "") when it did not exist yet."""
+    if commit is None:
+        return None, ""
+    try:
+        return commit, vault.show_at(pupil_id, commit)
+    except UnknownPupilError:
+        return None, ""
+
+
+def _unified(pupil_id: str, old_rev: str | None, old: str, new_rev: str, new: str) -> str:
+    """A unified diff of two dossier texts, labelled like `Vault.diff` (short commits)."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"{pupil_id}@{old_rev[:10] if old_rev else 'leeg'}",
+        tofile=f"{pupil_id}@{new_rev[:10]}",
+    )
+    return "".join(lines)
 
 
 def mark_reviewed(vault: Vault, up_to: str, today: datetime.date) -> str:
