@@ -60,7 +60,7 @@ from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, atomic_write
 from vault.repository import Vault
-from vault.retention import LOG_FILE, shred_file
+from vault.retention import LOG_FILE, shred_file, shred_rings
 from vault.users import User, allowed_signers, dump_users, find_by_key, parse_users
 
 MAIN = "refs/heads/main"
@@ -837,6 +837,10 @@ def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[
         atomic_write(target, data)
         keys.local[name] = data
         received += 1
+    if received or shredded:
+        # Key rings cache administratie keys: none may outlive a key shredded, or a reader
+        # revoked, on another device. They are caches, rebuilt on each user's next list.
+        shred_rings(ctx.vault.path)
     ctx.vault.keystore.forget()
     return received, shredded
 

@@ -13,6 +13,7 @@ from dossier_format import codec
 from dossier_format.retention_rules import VERLOPEN, RetentionItem
 from vault.errors import NoAccessError
 from vault.keystore import KeyEntry
+from vault.repository import RINGS_DIR
 from vault.retention import Keeper, sweep
 from vault.sync import KEYSTORE_REF, SyncError, merge_entries
 
@@ -35,9 +36,15 @@ def test_revocation_reaches_the_revoked_device(school: School) -> None:
     els = school.device("apparaat-els", "lk-els")
     els.sync(school.server.url)
     assert "groep: 5" in els.open().show(pupil)
+    assert [p.id for p in els.open().list_pupils()] == [pupil]
+    rings = els.path / RINGS_DIR
+    assert list(rings.glob("*.age")), "listing builds a key ring that caches the pupil's key"
     school.first.open().revoke(pupil, "lk-els")
     school.first.sync(school.server.url)
     els.sync(school.server.url)
+    # The ring cached the administratie key: a revocation from elsewhere must not leave it.
+    assert not list(rings.glob("*.age"))
+    assert els.open().list_pupils() == []
     with pytest.raises(NoAccessError):
         els.open().show(pupil)
     entry = school.entry(els, pupil, "administratie")
