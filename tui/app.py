@@ -54,6 +54,11 @@ class ZorgkluisApp(App[None]):
         self.pupils_stale = False
 
     @property
+    def unlocked(self) -> bool:
+        """Whether the vault is open (after `VaultUnlocked`), even when its list is empty."""
+        return self._vault is not None
+
+    @property
     def vault(self) -> Vault:
         """The unlocked vault (only after `VaultUnlocked`)."""
         assert self._vault is not None, "the vault is not unlocked yet"

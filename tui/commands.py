@@ -20,13 +20,14 @@ class ZorgkluisCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:
         app = cast("ZorgkluisApp", self.app)
         commands: list[tuple[str, str, object]] = []
-        if app.pupils and review.may_review(app.vault.user.rol):
+        if not app.unlocked:
+            return commands
+        if review.may_review(app.vault.user.rol):
             commands.append((t("cmd.review"), t("cmd.help.review"), app.open_review))
-        manager = access.may_manage(app.vault.user) if app.pupils else False
+        manager = access.may_manage(app.vault.user)
         if manager:
             commands.append((t("cmd.retention"), t("cmd.help.retention"), app.open_retention))
-        if app.pupils:
-            commands.append((t("cmd.sync"), t("cmd.help.sync"), app.open_sync))
+        commands.append((t("cmd.sync"), t("cmd.help.sync"), app.open_sync))
         for pupil in app.pupils:
             name = f"{pupil.voornaam} {pupil.achternaam} ({pupil.groep})"
             commands.append(

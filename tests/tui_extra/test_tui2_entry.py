@@ -54,6 +54,20 @@ async def test_a_teacher_is_not_offered_retention_or_export(kit: Any, tmp_path: 
         assert not [t for t in texts if "bewaartermijnen" in t or "overdragen" in t]
 
 
+async def test_an_empty_vault_offers_sync_and_the_review_queue(kit: Any, tmp_path: Path) -> None:
+    # A new clone has no pupils yet: syncing is how its first pupils arrive.
+    school = kit.make_school(tmp_path / "a", "School A")
+    async with school.app().run_test(size=kit.size) as pilot:
+        await kit.settle(pilot)
+        assert pilot.app.unlocked and not pilot.app.pupils
+        commands = pilot.app.COMMANDS
+        provider = next(c for c in commands if c.__name__ == "ZorgkluisCommands")
+        texts = [text for text, _, _ in provider(pilot.app.screen)._commands()]
+        assert "kluis: synchroniseren" in texts
+        assert "beoordelen: wachtrij openen" in texts
+        assert "bewaartermijnen: bekijken" in texts
+
+
 async def test_without_a_stored_passphrase_the_key_is_asked_again(kit: Any, tmp_path: Path) -> None:
     school = kit.make_school(tmp_path / "a", "School A")
     school.open().new(kit.dossier("Pim"), override="t", today=kit.today)
