@@ -7,6 +7,7 @@ cheap bcrypt work factor (the `testonly_set_kdf_rounds` hook) so the suite stays
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import inspect
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tui.app import ZorgkluisApp, make_app
 from vault import demo
@@ -83,7 +85,10 @@ class Kit:
         """Wait until workers are done and their messages are handled (no sleeping)."""
         idle = 0
         for _ in range(30):
-            await pilot.app.workers.wait_for_complete()
+            # A worker cancelled while finishing (its screen closed from the handler of its
+            # own message) makes `wait_for_complete` raise; the loop then simply waits again.
+            with contextlib.suppress(WorkerCancelled):
+                await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             # Idle twice in a row: a handled message may push a screen that starts workers.
             idle = idle + 1 if all(w.is_finished for w in pilot.app.workers) else 0

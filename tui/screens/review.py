@@ -89,7 +89,9 @@ class ReviewScreen(Screen[None]):
         if self.up_to is not None and self.changes:
             self.mark(self.up_to)
 
-    @work(thread=True, exclusive=True, group="review")
+    # Its own group: `on_review_marked` reloads while this worker is still finishing, and an
+    # exclusive start in the same group would cancel it.
+    @work(thread=True, exclusive=True, group="review-mark")
     def mark(self, up_to: str) -> None:
         try:
             commit = review.mark_reviewed(self.zapp.vault, up_to, self.zapp.today)
