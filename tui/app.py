@@ -18,6 +18,8 @@ from tui.screens.pupils import PupilListScreen
 from tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from dossier_format.model import PupilSummary
     from vault.repository import Vault
 
@@ -50,6 +52,7 @@ class ZorgkluisApp(App[None]):
         self.passphrase = passphrase
         self.today = today or date.today()
         self._vault: Vault | None = None
+        self._key: Ed25519PrivateKey | None = None
         self.pupils: list[PupilSummary] = []
         self.pupils_stale = False
 
@@ -57,6 +60,13 @@ class ZorgkluisApp(App[None]):
     def unlocked(self) -> bool:
         """Whether the vault is open (after `VaultUnlocked`), even when its list is empty."""
         return self._vault is not None
+
+    @property
+    def identity_key(self) -> Ed25519PrivateKey:
+        """The user's private key from the unlock, for acts signed outside a save (retention
+        sweep, sync). Only in memory, like the opened vault's own copy; never written."""
+        assert self._key is not None, "the vault is not unlocked yet"
+        return self._key
 
     @property
     def vault(self) -> Vault:
@@ -70,6 +80,8 @@ class ZorgkluisApp(App[None]):
 
     def on_vault_unlocked(self, message: messages.VaultUnlocked) -> None:
         self._vault = message.vault
+        self._key = message.key
+        self.passphrase = None  # the key is loaded: the passphrase is not needed again
         self.sub_title = f"{self.vault.school} · {self.vault.user.naam}"
         self.switch_screen(PupilListScreen())
 

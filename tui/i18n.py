@@ -185,19 +185,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "key.export": ("Exporteren", "Export"),
     "key.sync": ("Synchroniseren", "Sync"),
     "key.resolve": ("Samenvoegen", "Finish merge"),
-    "signing.title": ("Bevestig met je sleutel", "Confirm with your key"),
-    "signing.explain": (
-        "Deze handeling wordt met je persoonlijke sleutel ondertekend.",
-        "This act is signed with your personal key.",
-    ),
-    "signing.cancelled": (
-        "Geen sleutel gegeven; er is niets gedaan.",
-        "No key given; nothing was done.",
-    ),
-    "signing.other_key": (
-        "Deze sleutel hoort niet bij de gebruiker die de kluis opende.",
-        "This key does not belong to the user who unlocked the vault.",
-    ),
     "retention.title": ("Bewaartermijnen", "Retention terms"),
     "retention.loading": ("Bewaartermijnen bepalen…", "Deciding retention terms…"),
     "retention.count": (

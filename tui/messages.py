@@ -10,9 +10,10 @@ from textual.message import Message
 
 @dataclass
 class VaultUnlocked(Message):
-    """The identity opened the vault."""
+    """The identity opened the vault; `key` is the user's private key (kept in memory only)."""
 
     vault: Any
+    key: Any
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Reaching the screens from the command palette, and the key prompt before signing acts."""
+"""Reaching the screens from the command palette, and signing acts with the unlocked key."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from textual.command import CommandPalette
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import DataTable
 
 from tui.app import make_app
-from tui.dialogs.passphrase import PassphraseDialog
 from tui.screens.export import ExportScreen
 from tui.screens.retention import RetentionScreen
 from tui.screens.sync import SyncScreen
+from vault.crypto import sshkeys
 
 
 async def _palette(pilot: Any, kit: Any, query: str) -> None:
@@ -68,52 +68,30 @@ async def test_an_empty_vault_offers_sync_and_the_review_queue(kit: Any, tmp_pat
         assert "bewaartermijnen: bekijken" in texts
 
 
-async def test_without_a_stored_passphrase_the_key_is_asked_again(kit: Any, tmp_path: Path) -> None:
+async def test_a_typed_unlock_signs_later_acts_without_asking_again(
+    kit: Any, tmp_path: Path
+) -> None:
     school = kit.make_school(tmp_path / "a", "School A")
     school.open().new(kit.dossier("Pim"), override="t", today=kit.today)
-    # Unlocked by typing at the unlock screen: the app keeps no passphrase.
+    server = tmp_path / "server.git"
+    kit.git(tmp_path, "init", "-q", "--bare", "-b", "main", str(server))
+    kit.git(school.path, "remote", "add", "origin", str(server))
+    # Unlocked by typing at the unlock screen: the app keeps the key, not the passphrase.
     app = make_app(school.path, identity_path=school.keys["ib"], today=kit.today)
     async with app.run_test(size=kit.size) as pilot:
         await pilot.press("enter")
         await kit.settle(pilot)
+        assert app.passphrase is None
+        assert sshkeys.public_line(app.identity_key) == sshkeys.public_line(school.key())
         app.open_retention()
         await kit.settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, PassphraseDialog)
-        # Another user's key is refused; nothing is shown.
-        dialog.query_one("#signing-identity", Input).value = str(school.keys["lk"])
-        await pilot.press("enter")
-        await kit.settle(pilot)
         screen = app.screen
-        assert isinstance(screen, RetentionScreen) and screen.key is None
-        assert screen.query_one("#retention-items", DataTable).row_count == 0
-        # Refresh asks again; the right key loads the table.
-        await pilot.press("r")
-        await kit.settle(pilot)
-        assert isinstance(app.screen, PassphraseDialog)
-        await pilot.press("enter")
-        await kit.settle(pilot)
-        assert screen.key is not None
+        assert isinstance(screen, RetentionScreen)
         assert screen.query_one("#retention-items", DataTable).row_count == 4
-
-
-async def test_cancelling_the_key_prompt_does_nothing(kit: Any, tmp_path: Path) -> None:
-    school = kit.make_school(tmp_path / "a", "School A")
-    school.open().new(kit.dossier("Pim"), override="t", today=kit.today)
-    head = kit.git(school.path, "rev-parse", "HEAD")
-    app = make_app(school.path, identity_path=school.keys["ib"], today=kit.today)
-    async with app.run_test(size=kit.size) as pilot:
-        await pilot.press("enter")
-        await kit.settle(pilot)
         app.open_sync()
         await kit.settle(pilot)
         await pilot.click("#sync-go")
         await kit.settle(pilot)
-        assert isinstance(app.screen, PassphraseDialog)
-        await pilot.press("escape")
-        await kit.settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
-        assert not screen.query_one("#sync-go", Button).disabled
-        assert "niets gedaan" in str(screen.query_one("#sync-result", Static).render())
-    assert kit.git(school.path, "rev-parse", "HEAD") == head
+        assert isinstance(app.screen, SyncScreen)
+    # The sync ran without a prompt: the server now has the school's signed history.
+    assert kit.git(server, "rev-parse", "main") == kit.git(school.path, "rev-parse", "HEAD")

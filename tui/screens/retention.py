@@ -88,7 +88,7 @@ class RetentionScreen(SigningScreen):
         for key in ("pupil", "part", "state", "deadline", "uiterlijk", "reason"):
             table.add_column(t(f"retention.col.{key}"), key=key)
         self.query_one("#sweep-progress", ProgressBar).display = False
-        self.with_key(self.load)
+        self.load()
 
     def pupil_name(self, pupil_id: str) -> str:
         """The pupil's name when the list knows it, else the opaque id."""
@@ -99,7 +99,6 @@ class RetentionScreen(SigningScreen):
 
     @work(thread=True, exclusive=True, group="retention-status")
     def load(self) -> None:
-        assert self.key is not None
         try:
             with retention.Keeper.of_vault(self.zapp.vault, self.key) as keeper:
                 items = retention.status(keeper, self.zapp.today)
@@ -147,7 +146,7 @@ class RetentionScreen(SigningScreen):
         self.dismiss(None)
 
     def action_refresh(self) -> None:
-        self.with_key(self.load)
+        self.load()
 
     def action_sweep(self) -> None:
         if self.zapp.vault.user.rol not in READER_ROLES:
@@ -165,14 +164,13 @@ class RetentionScreen(SigningScreen):
                 bar = self.query_one("#sweep-progress", ProgressBar)
                 bar.update(total=len(plan), progress=0)
                 bar.display = True
-                self.with_key(lambda: self.sweep(plan))
+                self.sweep(plan)
 
         self.app.push_screen(ConfirmDialog(question), answered)
 
     # Its own group: the reload that follows a sweep must not cancel the finishing sweep.
     @work(thread=True, exclusive=True, group="retention-sweep")
     def sweep(self, plan: Sequence[RetentionItem]) -> None:
-        assert self.key is not None
 
         def progressed(done: int, total: int, _item: RetentionItem) -> None:
             self.post_message(SweepProgressed(done, total))

@@ -114,12 +114,10 @@ class SyncScreen(SigningScreen):
         remote = self.query_one("#sync-remote", Input).value.strip() or "origin"
         self.busy(True)
         self.query_one("#sync-result", Static).update("")
-        self.with_key(lambda: self.run_sync(remote, choices))
+        self.run_sync(remote, choices)
 
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self, remote: str, choices: sync.Choices) -> None:
-        assert self.key is not None
-
         def progressed(step: str) -> None:
             self.post_message(SyncProgressed(step))
 

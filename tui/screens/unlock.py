@@ -80,7 +80,7 @@ class UnlockScreen(Screen[None]):
         except VaultError as error:
             self.post_message(messages.UnlockFailed(error_text(error)))
             return
-        self.post_message(messages.VaultUnlocked(vault))
+        self.post_message(messages.VaultUnlocked(vault, key))
 
     def on_unlock_failed(self, message: messages.UnlockFailed) -> None:
         self.show_status(message.message)
