@@ -725,7 +725,7 @@ class Vault:
     @staticmethod
     def _join(state: _PupilState) -> str:
         texts = {p: t.decode() for p, t in state.plain.items() if p not in _FILE_PARTS_UNDER_ADMIN}
-        return parts.join(texts)
+        return parts.join(texts, trusted=True)
 
     def show(self, pupil_id: str, *, reason: str | None = None) -> str:
         """The whole dossier YAML this user may see (other authors' werkaantekeningen left out).
@@ -1261,9 +1261,14 @@ class Vault:
         return versions
 
     def _users_at(self, rev: str, cache: dict[str, list[User]]) -> list[User]:
+        """The users at `rev`; `cache` keeps them by revision and by the file's content, so
+        users.yaml is parsed once per distinct version of it, not once per commit."""
         if rev not in cache:
             raw = self._store.read(USERS_FILE, rev)
-            cache[rev] = parse_users(raw) if raw else []
+            by_content = "sha256:" + hashlib.sha256(raw or b"").hexdigest()
+            if by_content not in cache:
+                cache[by_content] = parse_users(raw) if raw else []
+            cache[rev] = cache[by_content]
         return cache[rev]
 
     def _signature_state(

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from dossier_format import parts as parts_module
 from dossier_format.codec import load_fast
 from dossier_format.errors import DossierError
 from dossier_format.parts import PART_NAMES, join, notes_part, part_of_key, split
@@ -255,3 +256,49 @@ def test_an_empty_notes_part_beside_others_adds_nothing() -> None:
         "werkaantekeningen/mw-bakker": _notes(("wa-1", "mw-bakker", "2024-01-10")),
     }
     assert load_fast(join(parts))["werkaantekeningen"][0]["id"] == "wa-1"
+
+
+def test_a_trusted_join_of_the_full_dossier_is_byte_identical(full_text: str) -> None:
+    parts = split(full_text)
+    assert join(parts, trusted=True) == join(parts) == full_text
+    without_care = {n: t for n, t in parts.items() if n != "zorg"}
+    assert join(without_care, trusted=True) == join(without_care)
+    assert parts_module._line_layout(parts["zorg"]) is not None  # the quick path was taken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{formaat: zorgkluis-dossier/1, route: '000'}\n",
+        "---\nformaat: zorgkluis-dossier/1\n",
+        "formaat: zorgkluis-dossier/1\nniveaus:\n- niveau: 1\n",
+        'formaat: zorgkluis-dossier/1\nx_tekst: "een\nroute: twee"\n',
+        "formaat: zorgkluis-dossier/1\nroute: [\n'000']\n",
+        "formaat: zorgkluis-dossier/1\nformaat: zorgkluis-dossier/1\n",
+        "formaat: zorgkluis-dossier/1",
+        "formaat: zorgkluis-dossier/1\r\nroute: '000'\r\n",
+        "formaat: &f zorgkluis-dossier/1\n",
+        "# alleen commentaar\n",
+        "Formaat: zorgkluis-dossier/1\n",
+    ],
+)
+def test_text_that_is_not_plainly_canonical_is_parsed_after_all(text: str) -> None:
+    assert parts_module._line_layout(text) is None
+    try:
+        expected = join({"administratie": text})
+    except DossierError as exc:
+        with pytest.raises(DossierError) as raised:
+            join({"administratie": text}, trusted=True)
+        assert raised.value.message == exc.message
+    else:
+        assert join({"administratie": text}, trusted=True) == expected
+
+
+def test_a_trusted_join_still_refuses_a_key_in_two_parts_and_unknown_parts() -> None:
+    with pytest.raises(DossierError, match="twee delen"):
+        join({"administratie": "route: '000'\n", "zorg": "route: '001'\n"}, trusted=True)
+    with pytest.raises(DossierError, match="Onbekend"):
+        join({"geheim": "a: 1\n"}, trusted=True)
+    stolen = _notes(("wa-1", "mw-bakker", "2024-01-01"))
+    with pytest.raises(DossierError):
+        join({"werkaantekeningen/ib-jansen": stolen}, trusted=True)

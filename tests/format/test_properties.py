@@ -11,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dossier_format import parts as parts_module
 from dossier_format.codec import dump, load, load_fast
 from dossier_format.errors import DossierError
 from dossier_format.model import summarize
@@ -239,3 +240,48 @@ def test_validate_and_summarize_take_any_mapping(data: dict[Any, Any], formaat: 
     assert all(isinstance(e, DossierError) and e.message for e in errors)
     summary = summarize(data, [], today=datetime.date(2030, 1, 1))
     assert isinstance(summary.signalen, list)
+
+
+def _slow_blocks(text: str) -> tuple[str, list[tuple[str, str]]]:
+    layout = parts_module._layout(text, "<deel>")
+    return layout.prefix, [(b.key, b.text) for b in layout.blocks]
+
+
+def _quick_blocks(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    layout = parts_module._line_layout(text)
+    return None if layout is None else (layout.prefix, [(b.key, b.text) for b in layout.blocks])
+
+
+@settings(SETTINGS, max_examples=80)
+@given(CANON_DOCS, st.sampled_from(["", "# kop\n\n"]))
+def test_trusted_join_gives_the_same_text_as_parsing_for_canonical_dossiers(
+    doc: dict[str, Any], head: str
+) -> None:
+    doc.pop("werkaantekeningen", None)
+    text = head + dump(doc)
+    pieces = split(text)
+    assert join(pieces, trusted=True) == join(pieces) == text
+    for piece in pieces.values():
+        quick = _quick_blocks(piece)
+        assert quick is None or quick == _slow_blocks(piece)
+
+
+LINE_PIECES = st.sampled_from(
+    ["a: 1", "b:", "  - x", "  c: 'd", "e'", 'f: "g', '  h"', "- i", "# j", "", "  k: |",
+     "    l: m", "n: [o,", "  p]", "q: {r: s}", "t: 'u: v'", "---", "w: &x 1", "y: *x", "\tz: 1",
+     "a: b: c", "? d", "e: -", "f: - g", "  # h", "i: j # k", "...", "%YAML 1.2", "l: !t m"]
+)  # fmt: skip
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.lists(LINE_PIECES, min_size=1, max_size=8))
+def test_the_line_scan_never_disagrees_with_the_parser(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    quick = _quick_blocks(text)
+    if quick is None:
+        return
+    try:
+        slow = _slow_blocks(text)
+    except DossierError:
+        return  # broken YAML that looks canonical: trusted parts are never broken
+    assert quick == slow
