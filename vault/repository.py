@@ -76,6 +76,7 @@ from vault.users import (
 
 VAULT_FILE = ".zorgkluis/vault.yaml"
 USERS_FILE = ".zorgkluis/users.yaml"
+_STATE_BATCH = 100  # pupils whose files `check_all` reads in one git round trip
 SIGNERS_FILE = ".zorgkluis/allowed_signers"
 DOSSIERS = "dossiers"
 SUMMARY_PART = "samenvatting"
@@ -700,6 +701,15 @@ class Vault:
             NoAccessError: the user cannot read the pupil-level parts.
             CorruptError: a readable file does not decrypt.
         """
+        state, readable = self._open_state(pupil_id, rev)
+        blobs = self._store.read_many([(rev, state.files[p]) for p in readable])
+        return self._fill_state(state, readable, blobs)
+
+    def _open_state(self, pupil_id: str, rev: str) -> tuple[_PupilState, list[str]]:
+        """First half of `_state`: the files and the key entries (no file read yet).
+
+        Returns the state and the file parts this user can read. Raises as `_state`.
+        """
         state = _PupilState(pupil_id, self._files(pupil_id, rev))
         if not state.files:
             raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
@@ -715,12 +725,57 @@ class Vault:
                 readable.append(file_part)
         if not state.readable:
             raise NoAccessError("Je hebt geen toegang tot het dossier van deze leerling.")
-        blobs = self._store.read_many([(rev, state.files[p]) for p in readable])
+        return state, readable
+
+    @staticmethod
+    def _fill_state(
+        state: _PupilState, readable: Sequence[str], blobs: Sequence[bytes | None]
+    ) -> _PupilState:
+        """Second half of `_state`: decrypt the blobs read for `readable`. Raises CorruptError."""
         for file_part, blob in zip(readable, blobs, strict=True):
             if blob is not None:
                 entry = state.entries[_key_part(file_part)]
                 state.plain[file_part] = _decrypt(blob, entry, f"'{state.files[file_part]}'")
         return state
+
+    def _remember_ring_entries(self, pupil_ids: Iterable[str]) -> None:
+        """Hand the key store the administratie entries the user's key ring already holds
+        (when the entry file is unchanged since), so they are not unwrapped again."""
+        ring = self._ring.load()
+        for pupil_id in pupil_ids:
+            item = ring.get(pupil_id)
+            if item is None or item.entry_text is None:
+                continue
+            if item.token != self.keystore.token(pupil_id, _ADMIN):
+                continue  # changed since (e.g. a revocation): open it from the store
+            try:
+                self.keystore.remember(pupil_id, _ADMIN, item.entry())
+            except CorruptError:
+                continue  # a damaged ring is only a cache
+
+    def _states_in_batches(self, pupil_ids: Sequence[str]) -> Iterator[_PupilState]:
+        """`_state` at HEAD for each pupil in turn, with the files of up to `_STATE_BATCH`
+        pupils read in one `read_many` (one git round trip instead of one per pupil).
+
+        The outcome is that of calling `_state` one pupil at a time: states come in order and
+        an error is raised only after the states of the pupils before it were yielded.
+        """
+        for start in range(0, len(pupil_ids), _STATE_BATCH):
+            opened: list[tuple[_PupilState, list[str]]] = []
+            failure: Exception | None = None
+            for pupil_id in pupil_ids[start : start + _STATE_BATCH]:
+                try:
+                    opened.append(self._open_state(pupil_id, "HEAD"))
+                except Exception as exc:  # raised after the pupils before it, as one by one
+                    failure = exc
+                    break
+            wanted = [("HEAD", state.files[p]) for state, readable in opened for p in readable]
+            blobs = iter(self._store.read_many(wanted))
+            for state, readable in opened:
+                own = [next(blobs) for _ in readable]
+                yield self._fill_state(state, readable, own)
+            if failure is not None:
+                raise failure
 
     @staticmethod
     def _join(state: _PupilState) -> str:
@@ -854,18 +909,21 @@ class Vault:
         chosen = route or self.route
         out: dict[str, list[Finding]] = {}
         with self.audited("ontsleuteld", reason="controle"):
-            for pupil in self.list_pupils():
-                state = self._state(pupil.id)
+            pupils = [pupil.id for pupil in self.list_pupils()]
+            self._remember_ring_entries(pupils)
+            for state in self._states_in_batches(pupils):
                 data: dict[str, object] = {}
                 for file_part, text in state.plain.items():
                     if file_part in _FILE_PARTS_UNDER_ADMIN:
                         continue
                     try:
-                        data.update(codec.load_fast(text.decode(), source=pupil.id))
+                        data.update(codec.load_fast(text.decode(), source=state.pupil_id))
                     except (DossierError, UnicodeDecodeError) as exc:
-                        raise CorruptError(f"Het dossier van {pupil.id} is onleesbaar.") from exc
-                self._record_read(pupil.id, state.plain, "controle")
-                out[pupil.id] = checks.check(data, chosen, day)
+                        raise CorruptError(
+                            f"Het dossier van {state.pupil_id} is onleesbaar."
+                        ) from exc
+                self._record_read(state.pupil_id, state.plain, "controle")
+                out[state.pupil_id] = checks.check(data, chosen, day)
         return out
 
     # ----------------------------------------------------------------- saving

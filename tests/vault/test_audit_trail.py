@@ -6,8 +6,9 @@ import pytest
 from vault_testkit import TODAY, School, dossier
 
 from dossier_format import codec
+from vault import repository
 from vault.audit import AuditEntry, AuditLog, anchors_from_messages
-from vault.errors import VaultError
+from vault.errors import CorruptError, VaultError
 from vault.git_store import GitStore
 from vault.repository import Vault
 
@@ -151,3 +152,23 @@ def test_history_diffs_equal_diff_per_version_with_one_entry(school: School) -> 
     for version, text in history:
         assert text == ib.diff(pid, to_commit=version.commit)
     assert "+  groep: 7" in history[0][1]
+
+
+def test_check_all_in_small_batches_matches_one_by_one_and_stops_where_it_would(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "_STATE_BATCH", 2)  # five pupils: batches of 2, 2, 1
+    ib = school.as_("ib-anna")
+    names = ["Aap", "Beer", "Cor", "Dirk", "Eva"]  # list order is by achternaam
+    ids = [ib.new(dossier(achternaam=n, okr=n == "Cor"), today=TODAY).pupil_id for n in names]
+    found = school.as_("ib-anna").check_all(TODAY)
+    assert list(found) == ids
+    assert found == {pid: ib.check(pid, TODAY) for pid in ids}
+    before = len(_entries(school, ib))
+    ib.keystore.path(ids[3], "zorg").write_bytes(b"kapot")  # second pupil of the 2nd batch
+    fresh = school.as_("ib-anna")
+    with pytest.raises(CorruptError):
+        fresh.check_all(TODAY)
+    broken = _entries(school, ib)[before:]
+    assert [e.leerling for e in broken] == sorted(ids[:3])  # the pupils checked before it
+    assert all(e.reden is not None and "afgebroken" in e.reden for e in broken)
