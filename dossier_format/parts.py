@@ -240,7 +240,7 @@ def _layout(text: str, source: str, *, normalized: bool = False) -> _Layout:
 
 
 _TOP_KEY_LINE = re.compile(r"([a-z_][a-z0-9_]*):(?: (.*))?\n\Z")
-_OPENERS = {'"': '"', "'": "'", "[": "]", "{": "}"}
+_OPENERS = frozenset("\"'[{")
 _ODD_STARTS = frozenset("&*!%@`?")  # anchors, aliases, tags, reserved: leave them to the parser
 
 
@@ -264,7 +264,7 @@ def _line_layout(text: str) -> _Layout | None:
         if match is None:
             return None
         value = (match.group(2) or "").rstrip(" ")
-        if value[:1] in _OPENERS and (len(value) < 2 or value[-1] != _OPENERS[value[0]]):
+        if value[:1] in _OPENERS and not _closed_on_line(value):
             return None
         if (
             value[:1] in _ODD_STARTS
@@ -280,6 +280,23 @@ def _line_layout(text: str) -> _Layout | None:
     bounds = [index for index, _ in starts] + [len(lines)]
     blocks = [_Block(key, "".join(lines[bounds[i] : bounds[i + 1]])) for i, key in enumerate(keys)]
     return _Layout({}, "".join(lines[: bounds[0]]), blocks)
+
+
+def _closed_on_line(value: str) -> bool:
+    """Whether a quoted or flow value ends on its own line (else the scan gives up).
+
+    Flow collections only when empty (canonical text has no others at the top); a quoted
+    scalar when its closing quote is not escaped (``''`` in single quotes, ``\\"`` in double).
+    """
+    if value in ("[]", "{}"):
+        return True
+    quote = value[0]
+    if quote not in "'\"" or len(value) < 2 or value[-1] != quote:
+        return False
+    if quote == "'":
+        return value.count("'") % 2 == 0
+    backslashes = len(value[1:-1]) - len(value[1:-1].rstrip("\\"))
+    return backslashes % 2 == 0
 
 
 @functools.lru_cache(maxsize=64)

@@ -269,7 +269,8 @@ def test_trusted_join_gives_the_same_text_as_parsing_for_canonical_dossiers(
 LINE_PIECES = st.sampled_from(
     ["a: 1", "b:", "  - x", "  c: 'd", "e'", 'f: "g', '  h"', "- i", "# j", "", "  k: |",
      "    l: m", "n: [o,", "  p]", "q: {r: s}", "t: 'u: v'", "---", "w: &x 1", "y: *x", "\tz: 1",
-     "a: b: c", "? d", "e: -", "f: - g", "  # h", "i: j # k", "...", "%YAML 1.2", "l: !t m"]
+     "a: b: c", "? d", "e: -", "f: - g", "  # h", "i: j # k", "...", "%YAML 1.2", "l: !t m",
+     'm: "n\\"', "o: 'p''", 'q: [r, "]', "s: []", "t: 'u'''", 'v: "w\\\\"', "x: ''"]
 )  # fmt: skip
 
 
