@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -47,9 +48,13 @@ def matches(
     return signal is Select.NULL or signal in pupil.signalen
 
 
-def row_cells(pupil: PupilSummary) -> tuple[str, ...]:
-    """A pupil's row in the list: name, groep, niveau, errors, warnings, next date, signals."""
-    return (
+def row_cells(pupil: PupilSummary) -> tuple[Text, ...]:
+    """A pupil's row in the list: name, groep, niveau, errors, warnings, next date, signals.
+
+    Cells are plain `Text`, never markup: a name with "[" shows as typed, and the table skips
+    parsing markup for every cell (a third of the time to fill 1,000 rows).
+    """
+    cells = (
         full_name(pupil),
         "" if pupil.groep is None else str(pupil.groep),
         "" if pupil.niveau is None else str(pupil.niveau),
@@ -58,6 +63,7 @@ def row_cells(pupil: PupilSummary) -> tuple[str, ...]:
         pupil.volgende_evaluatie.isoformat() if pupil.volgende_evaluatie else "",
         ", ".join(signal_text(s) for s in pupil.signalen),
     )
+    return tuple(Text(cell, no_wrap=True, end="") for cell in cells)
 
 
 class PupilListScreen(Screen[None]):
@@ -74,7 +80,7 @@ class PupilListScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         # Each pupil's row as plain strings, built once per load, not on every filter change.
-        self._cells: dict[str, tuple[str, ...]] = {}
+        self._cells: dict[str, tuple[Text, ...]] = {}
 
     @property
     def zapp(self) -> ZorgkluisApp:
