@@ -438,6 +438,37 @@ class GitStore:
             infos.append(self._commit_info(sha, obj.data, files))
         return infos
 
+    def authors_and_paths(self, rev: str = "HEAD") -> list[tuple[str, str, tuple[str, ...]]]:
+        """(sha, author email, changed paths) of every commit of `rev`, newest first.
+
+        What `log()` gives for these three fields, from one `git log` without reading the
+        commit objects: a fraction of its cost on a long history (for counts such as the
+        review queue's).
+
+        Raises:
+            UnknownRevisionError: when `rev` names no commit (an empty repo gives []).
+        """
+        if rev == "HEAD" and self.head() is None:
+            return []
+        out = self._git(
+            "log",
+            "-z",
+            "--format=%x01%H%x02%ae",
+            "--no-renames",
+            "--no-show-signature",
+            "--no-color",
+            "--name-only",
+            self.resolve(rev),
+            "--",
+        ).stdout
+        result = []
+        for record in out.split(b"\x01")[1:]:
+            head, *names = record.split(b"\0")
+            sha, _, email = head.decode().partition("\x02")
+            files = tuple(n.lstrip(b"\n").decode() for n in names if n.strip(b"\n"))
+            result.append((sha, email, files))
+        return result
+
     @staticmethod
     def _commit_info(sha: str, raw: bytes, files: tuple[str, ...]) -> CommitInfo:
         payload, signature = go.split_signature(raw)

@@ -1171,6 +1171,12 @@ class Vault:
         """
         return self._store.log(paths, max_count=max_count, rev=rev, changed_paths=changed_paths)
 
+    def authors_and_paths(self, rev: str = "HEAD") -> list[tuple[str, str, tuple[str, ...]]]:
+        """(commit, author id, changed paths) of every commit of `rev`, newest first: the
+        cheap history walk for counts (see `GitStore.authors_and_paths`). No pupil data, so
+        no audit entry."""
+        return self._store.authors_and_paths(rev)
+
     @property
     def identities(self) -> tuple[age.Identity, ...]:
         """This user's age identities (their ssh key), to open files encrypted to them such

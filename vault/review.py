@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -85,14 +86,17 @@ def _range(vault: Vault, up_to: str | None) -> tuple[str | None, dict[str, list[
     for info in vault.history(rev=start):
         if info.sha == last:
             break
-        pupils = {
-            rest.split("/", 1)[0]
-            for folder, _, rest in (path.partition("/") for path in info.paths)
-            if folder == DOSSIERS and rest
-        }
-        for pupil_id in pupils:
+        for pupil_id in _pupils_in(info.paths):
             touched.setdefault(pupil_id, []).append(info)
     return start, touched
+
+
+def _pupils_in(paths: Sequence[str]) -> set[str]:
+    return {
+        rest.split("/", 1)[0]
+        for folder, _, rest in (path.partition("/") for path in paths)
+        if folder == DOSSIERS and rest
+    }
 
 
 def _by_others(vault: Vault, commits: list[CommitInfo]) -> set[str]:
@@ -100,9 +104,23 @@ def _by_others(vault: Vault, commits: list[CommitInfo]) -> set[str]:
 
 
 def pending_count(vault: Vault) -> int:
-    """How many pupils have changes by others since this user's last review."""
-    _, touched = _range(vault, None)
-    return sum(1 for commits in touched.values() if _by_others(vault, commits))
+    """How many pupils have changes by others since this user's last review.
+
+    Walks only authors and paths (no commit objects), so it stays cheap on a long history and
+    does not starve the UI thread that shows the list meanwhile.
+    """
+    start = head(vault)
+    if start is None:
+        return 0
+    last = last_reviewed(vault)
+    pupils: set[str] = set()
+    for sha, author, paths in vault.authors_and_paths(start):
+        if sha == last:
+            break
+        if author == vault.user.id:
+            continue
+        pupils.update(_pupils_in(paths))
+    return len(pupils)
 
 
 def changes_since_review(vault: Vault, up_to: str | None = None) -> list[PupilChanges]:

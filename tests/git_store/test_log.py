@@ -44,6 +44,18 @@ def test_full_log(store: GitStore, history: list[str]) -> None:
     assert newest.when == datetime(2026, 2, 4, 8, 0, tzinfo=UTC)
 
 
+def test_authors_and_paths_match_the_full_log(store: GitStore, history: list[str]) -> None:
+    # a commit by someone else, made with plain git, so the authors differ
+    (store.path / "dossiers/ll-3").mkdir(parents=True)
+    (store.path / "dossiers/ll-3/zorg.age").write_bytes(b"z")
+    git(store.path, "add", "dossiers/ll-3/zorg.age")
+    git(store.path, "-c", "user.name=Bob", "-c", "user.email=bob@school.test", "commit", "-qm", "b")
+    expected = [(c.sha, c.author_email, c.paths) for c in store.log()]
+    assert store.authors_and_paths() == expected
+    assert {email for _, email, _ in expected} == {"alice@school.test", "bob@school.test"}
+    assert store.authors_and_paths(history[2]) == expected[-3:]
+
+
 def test_log_filters_paths_and_counts(store: GitStore, history: list[str]) -> None:
     only_1 = store.log(["dossiers/ll-1/zorg.age"])
     assert [c.sha for c in only_1] == [history[4], history[3], history[1]]
