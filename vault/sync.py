@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import fcntl
 import hashlib
 import itertools
 import json
@@ -42,8 +41,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +57,7 @@ from vault.errors import CorruptError, LockedError, NoAccessError, VaultError
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, atomic_write
-from vault.repository import Vault
+from vault.repository import Vault, vault_lock
 from vault.retention import LOG_FILE, shred_file, shred_rings
 from vault.users import User, allowed_signers, dump_users, find_by_key, parse_users
 
@@ -259,27 +257,6 @@ def _signer_of(repo: Path, commit: str, users: Sequence[User]) -> User | None:
     except sshsig.SignatureError:
         return None
     return find_by_key(users, sshkeys.public_line(public))
-
-
-@contextlib.contextmanager
-def _vault_lock(root: Path, wait: float = 5.0) -> Iterator[None]:
-    """The exclusive flock every save of `Vault` takes (`.git/zorgkluis/vault.lock`)."""
-    path = root / STATE_DIR / "vault.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockedError("De kluis is bezet door een ander proces.") from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- setup
@@ -636,7 +613,7 @@ def sync(
         _ok(_git(scratch, "init", "-q", "--bare"), "Een werkmap maken")
         merged = "gelijk"
         for _ in range(MAX_ROUNDS):
-            with _vault_lock(path):
+            with vault_lock(path):
                 result = _round(ctx, choices or {})
             if result is not None:
                 vault.keystore.forget()
