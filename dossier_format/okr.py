@@ -21,12 +21,11 @@ warnings are shown.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dossier_format.findings import Finding, Severity
-from dossier_format.render import blocks, dutch_date, pupil_name
+from dossier_format.render import blocks, dutch_date, page_html, page_pdf, pupil_name
 
 GATE_SOURCE_OKR = "003 §4.1"
 GATE_SOURCE_INFO = "003 §4.2"
@@ -222,79 +221,21 @@ def render_html(data: Mapping[str, Any], *, school: str, made_on: dt.date) -> st
         school: the sending school's name.
         made_on: the date printed on the page.
     """
-    esc = html.escape
-    title = _title(data)
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="nl">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{esc(title)}</title>",
-        "<style>body{font-family:Arial,sans-serif;margin:2cm}dt{font-weight:bold}"
-        "dd{margin:0 0 .2em 2em;white-space:pre-wrap}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(title)}</h1>",
-        *(f"<p>{esc(line)}</p>" for line in _intro(school, made_on)),
-    ]
-    open_list: str | None = None
-    for block in blocks(report_data(data)):
-        wanted = {"veld": "dl", "item": "ul"}.get(block.kind)
-        if open_list != wanted:
-            if open_list:
-                out.append(f"</{open_list}>")
-            if wanted:
-                out.append(f"<{wanted}>")
-            open_list = wanted
-        if block.kind == "kop":
-            out.append(f"<h{block.level}>{esc(block.text)}</h{block.level}>")
-        elif block.kind == "veld":
-            out.append(f"<dt>{esc(block.label)}</dt><dd>{esc(block.text)}</dd>")
-        else:
-            out.append(f"<li>{esc(block.text)}</li>")
-    if open_list:
-        out.append(f"</{open_list}>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+    return page_html(_title(data), _intro(school, made_on), blocks(report_data(data)))
 
 
 def render_pdf(data: Mapping[str, Any], *, school: str, made_on: dt.date) -> bytes:
-    """The same content as `render_html` as an A4 PDF (fpdf2, reproducible for `made_on`).
+    """The same content as `render_html` as an A4 PDF (reproducible for `made_on`).
 
     Args:
         data: the whole dossier (plain dict); only `report_data(data)` is shown.
         school: the sending school's name.
         made_on: the date printed on the page and the PDF's creation date.
     """
-    from fpdf import FPDF  # only rendering a PDF needs it
-    from fpdf.enums import XPos, YPos
-
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime(made_on.year, made_on.month, made_on.day, tzinfo=dt.UTC))
-    pdf.set_title("Onderwijskundig rapport")
-    pdf.set_lang("nl")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.set_margins(18, 18, 18)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def line(text: str, size: float, style: str = "", indent: float = 0.0) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        safe = text.replace("—", "-").encode("latin-1", "replace").decode("latin-1")
-        pdf.multi_cell(
-            width - indent, size * 0.5, safe, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-
-    line(_title(data), 16, "B")
-    for text in _intro(school, made_on):
-        line(text, 9)
-    for block in blocks(report_data(data)):
-        indent = 4.0 * max(block.level - 2, 0)
-        if block.kind == "kop":
-            line(block.text, 13.0 if block.level == 2 else 11.0, "B", indent)
-        elif block.kind == "veld":
-            line(f"{block.label}: {block.text}", 10, indent=indent)
-        else:
-            line(f"- {block.text}", 10, indent=indent)
-    return bytes(pdf.output())
+    return page_pdf(
+        _title(data),
+        _intro(school, made_on),
+        blocks(report_data(data)),
+        made_on=made_on,
+        doc_title="Onderwijskundig rapport",
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 EXCLUDED_KEYS: frozenset[str] = frozenset({"formaat", "werkaantekeningen"})
@@ -180,36 +180,26 @@ p.intro { margin: 0.2em 0; }
 """.strip()
 
 
-def render_html(
-    data: Mapping[str, object], *, school: str, made_on: dt.date, kind: str = "inzage"
-) -> str:
-    """A complete, printable HTML page in Dutch with everything in `data` parents may see.
+def page_html(title: str, intro: Sequence[str], content: Sequence[Block]) -> str:
+    """A complete, printable Dutch HTML page: a title, intro paragraphs and dossier blocks.
 
-    Args:
-        data: the dossier dict without werkaantekeningen (they are dropped anyway).
-        school: the school's name for the header.
-        made_on: the date printed on the page.
-        kind: "inzage" or "kopie" (changes the title and the explanation).
-
-    Returns:
-        The HTML document; all dossier text is escaped.
+    Every text is escaped; the inzage/kopie and the OKR for people both use it.
     """
     esc = html.escape
-    name = pupil_name(data)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="nl">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{esc(_title(kind, name))}</title>",
+        f"<title>{esc(title)}</title>",
         f"<style>\n{_CSS}\n</style>",
         "</head>",
         "<body>",
-        f"<h1>{esc(_title(kind, name))}</h1>",
-        *(f'<p class="intro">{esc(line)}</p>' for line in _intro(kind, school, made_on)),
+        f"<h1>{esc(title)}</h1>",
+        *(f'<p class="intro">{esc(line)}</p>' for line in intro),
     ]
     open_list: str | None = None
-    for block in blocks(data):
+    for block in content:
         wanted = "dl" if block.kind == "veld" else "ul" if block.kind == "item" else None
         if open_list != wanted:
             if open_list:
@@ -227,6 +217,24 @@ def render_html(
         parts.append(f"</{open_list}>")
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def render_html(
+    data: Mapping[str, object], *, school: str, made_on: dt.date, kind: str = "inzage"
+) -> str:
+    """A complete, printable HTML page in Dutch with everything in `data` parents may see.
+
+    Args:
+        data: the dossier dict without werkaantekeningen (they are dropped anyway).
+        school: the school's name for the header.
+        made_on: the date printed on the page.
+        kind: "inzage" or "kopie" (changes the title and the explanation).
+
+    Returns:
+        The HTML document; all dossier text is escaped.
+    """
+    title = _title(kind, pupil_name(data))
+    return page_html(title, _intro(kind, school, made_on), blocks(data))
 
 
 _LATIN1_FALLBACK = str.maketrans(
@@ -250,26 +258,20 @@ def _pdf_text(text: str) -> str:
     return text.translate(_LATIN1_FALLBACK).encode("latin-1", "replace").decode("latin-1")
 
 
-def render_pdf(
-    data: Mapping[str, object], *, school: str, made_on: dt.date, kind: str = "inzage"
+def page_pdf(
+    title: str, intro: Sequence[str], content: Sequence[Block], *, made_on: dt.date, doc_title: str
 ) -> bytes:
-    """The same content as `render_html`, as an A4 PDF (fpdf2, built-in Helvetica font).
+    """The same page as `page_html`, as an A4 PDF (fpdf2, built-in Helvetica font).
 
     Characters outside Latin-1 (which covers Dutch) are replaced by a close ASCII form or "?".
     The PDF's creation date is `made_on`, so the output is reproducible.
-
-    Args:
-        data: the dossier dict without werkaantekeningen (they are dropped anyway).
-        school: the school's name for the header.
-        made_on: the date printed on the page.
-        kind: "inzage" or "kopie".
     """
     from fpdf import FPDF  # imported here: only rendering a PDF needs it
     from fpdf.enums import XPos, YPos
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(dt.datetime(made_on.year, made_on.month, made_on.day, tzinfo=dt.UTC))
-    pdf.set_title(f"{KINDS.get(kind, 'Inzage')} leerlingdossier")
+    pdf.set_title(doc_title)
     pdf.set_lang("nl")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(18, 18, 18)
@@ -292,11 +294,11 @@ def render_pdf(
             new_y=YPos.NEXT,
         )
 
-    line(_title(kind, pupil_name(data)), 16, "B")
-    for text in _intro(kind, school, made_on):
+    line(title, 16, "B")
+    for text in intro:
         line(text, 9, gap=1)
     sizes = {2: 13.0, 3: 11.5, 4: 10.5}
-    for block in blocks(data):
+    for block in content:
         indent = 4.0 * max(block.level - 2, 0)
         if block.kind == "kop":
             line(block.text, sizes.get(block.level, 10.5), "B", indent, gap=3)
@@ -305,6 +307,26 @@ def render_pdf(
         else:
             line(f"- {block.text}", 10, indent=indent)
     return bytes(pdf.output())
+
+
+def render_pdf(
+    data: Mapping[str, object], *, school: str, made_on: dt.date, kind: str = "inzage"
+) -> bytes:
+    """The same content as `render_html`, as an A4 PDF (see `page_pdf`).
+
+    Args:
+        data: the dossier dict without werkaantekeningen (they are dropped anyway).
+        school: the school's name for the header.
+        made_on: the date printed on the page.
+        kind: "inzage" or "kopie".
+    """
+    return page_pdf(
+        _title(kind, pupil_name(data)),
+        _intro(kind, school, made_on),
+        blocks(data),
+        made_on=made_on,
+        doc_title=f"{KINDS.get(kind, 'Inzage')} leerlingdossier",
+    )
 
 
 def render(
