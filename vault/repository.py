@@ -183,7 +183,7 @@ def _grants(plain: Mapping[str, bytes]) -> Grants:
     return Grants.from_bytes(data) if data is not None else Grants()
 
 
-class _UserSigner:
+class UserSigner:
     """Signs commits for the current user (git `Signer` protocol)."""
 
     def __init__(self, user: User, key: Ed25519PrivateKey) -> None:
@@ -269,7 +269,7 @@ def check_pupil_id(pupil_id: str) -> str:
     return pupil_id
 
 
-def _unified(pupil_id: str, old_rev: str | None, old: str, new_rev: str, new: str) -> str:
+def unified_diff(pupil_id: str, old_rev: str | None, old: str, new_rev: str, new: str) -> str:
     """A unified diff of two dossier texts, labelled with the (short) commits."""
     lines = difflib.unified_diff(
         old.splitlines(keepends=True),
@@ -464,7 +464,7 @@ class Vault:
                 SIGNERS_FILE: allowed_signers([user]),
             },
             "Kluis aangemaakt",
-            _UserSigner(user, identity),
+            UserSigner(user, identity),
         )
         return cls(root, store, identity, durable=durable)
 
@@ -541,8 +541,8 @@ class Vault:
             finally:
                 self._lock_depth = 0
 
-    def _signer(self) -> _UserSigner:
-        return _UserSigner(self.user, self._key)
+    def _signer(self) -> UserSigner:
+        return UserSigner(self.user, self._key)
 
     # ----------------------------------------------------------------- users
 
@@ -1399,7 +1399,7 @@ class Vault:
         ):
             new_text = self.show_at(pupil_id, new_rev)
             old_text = self.show_at(pupil_id, old_rev) if old_rev else ""
-        return _unified(pupil_id, old_rev, old_text, new_rev, new_text)
+        return unified_diff(pupil_id, old_rev, old_text, new_rev, new_text)
 
     def history_diffs(
         self, pupil_id: str, max_versions: int = 50, *, reason: str | None = None
@@ -1428,7 +1428,7 @@ class Vault:
             older = versions[index + 1].commit if index + 1 < len(versions) else None
             old_text = texts[older] if older else ""
             new = version.commit
-            out.append((version, _unified(pupil_id, older, old_text, new, texts[new])))
+            out.append((version, unified_diff(pupil_id, older, old_text, new, texts[new])))
         return out
 
     def _resolve(self, rev: str) -> str:

@@ -59,12 +59,12 @@ from dossier_format.retention_rules import (
     validate_rules,
 )
 from vault.audit import READER_ROLES, AuditLog
-from vault.crypto import age, sshsig
+from vault.crypto import age
 from vault.errors import CorruptError, InvalidInputError, LockedError, NoAccessError, VaultError
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
-from vault.repository import RINGS_DIR, Vault, vault_lock
+from vault.repository import RINGS_DIR, UserSigner, Vault, vault_lock
 from vault.users import User
 
 CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
@@ -87,18 +87,6 @@ _ENTRY_RE = re.compile(
 )
 
 Progress = Callable[[int, int, RetentionItem], None]
-
-
-class _KeySigner:
-    """Signs commits as `user` (the git store's `Signer` protocol)."""
-
-    def __init__(self, user: User, key: Ed25519PrivateKey) -> None:
-        self.name = user.naam
-        self.email = user.id
-        self._key = key
-
-    def sign(self, payload: bytes) -> bytes:
-        return sshsig.sign(payload, self._key, "git")
 
 
 @dataclass
@@ -156,9 +144,9 @@ class Keeper:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def signer(self) -> _KeySigner:
+    def signer(self) -> UserSigner:
         """The signer for commits made by this keeper."""
-        return _KeySigner(self.user, self.key)
+        return UserSigner(self.user, self.key)
 
     def reader_recipients(self) -> list[age.Recipient]:
         """Directie and intern begeleiders plus the recovery key."""

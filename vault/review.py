@@ -8,7 +8,6 @@ no pupil data (only commit ids and a date).
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ import yaml
 
 from vault.errors import NoAccessError, NotPermittedError, UnknownPupilError
 from vault.git_store import CommitInfo
-from vault.repository import DOSSIERS, Vault
+from vault.repository import DOSSIERS, Vault, unified_diff
 
 REVIEWER_ROLES = ("intern_begeleider", "directie")
 REVIEW_DIR = ".zorgkluis/reviews"
@@ -184,7 +183,7 @@ def _pupil_changes(
                     author_id=version.author_id,
                     author_name=version.author_name,
                     signature=version.signature,
-                    diff=_unified(pupil_id, older_sha, before, info.sha, text),
+                    diff=unified_diff(pupil_id, older_sha, before, info.sha, text),
                 )
             )
         before, older_sha = text, info.sha
@@ -199,17 +198,6 @@ def _text_at(vault: Vault, pupil_id: str, commit: str | None) -> tuple[str | Non
         return commit, vault.show_at(pupil_id, commit)
     except UnknownPupilError:
         return None, ""
-
-
-def _unified(pupil_id: str, old_rev: str | None, old: str, new_rev: str, new: str) -> str:
-    """A unified diff of two dossier texts, labelled like `Vault.diff` (short commits)."""
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
-        fromfile=f"{pupil_id}@{old_rev[:10] if old_rev else 'leeg'}",
-        tofile=f"{pupil_id}@{new_rev[:10]}",
-    )
-    return "".join(lines)
 
 
 def mark_reviewed(vault: Vault, up_to: str, today: datetime.date) -> str:

@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from vault.crypto import age, sshkeys
 from vault.git_store import GitStore
 from vault.keystore import KeyEntry, KeyStore
-from vault.retention import Keeper, _KeySigner
+from vault.repository import UserSigner
+from vault.retention import Keeper
 from vault.users import User, allowed_signers, dump_users
 
 TODAY = dt.date(2026, 11, 22)
@@ -89,7 +90,7 @@ class MiniVault:
             )
         person = self.staff[who]
         return self.store.commit(
-            changes, f"Dossier {pupil} bijgewerkt", _KeySigner(person.user, person.key)
+            changes, f"Dossier {pupil} bijgewerkt", UserSigner(person.user, person.key)
         )
 
 
@@ -122,7 +123,7 @@ def mini(tmp_path: Path) -> MiniVault:
             ".zorgkluis/allowed_signers": allowed_signers(users),
         },
         "Kluis aangemaakt",
-        _KeySigner(first.user, first.key),
+        UserSigner(first.user, first.key),
     )
     keystore = KeyStore(path / ".git" / "zorgkluis" / "keystore", recovery.recipient())
     return MiniVault(path, store, keystore, recovery, recovery_file, staff)

@@ -21,6 +21,7 @@ from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIET
 from vault import retention
 from vault.crypto import age
 from vault.errors import NoAccessError, VaultError
+from vault.repository import UserSigner
 
 if TYPE_CHECKING:
     from conftest import MiniVault, ShredProof
@@ -266,7 +267,7 @@ def test_damaged_administratie_makes_the_pupil_undetermined(filled: MiniVault) -
     filled.store.commit(
         {"dossiers/ll-cccc/administratie.age": b"age-encryption.org/v1\nkapot\n"},
         "Beschadiging (test)",
-        retention._KeySigner(person.user, person.key),
+        UserSigner(person.user, person.key),
     )
     items = [i for i in retention.status(keeper, TODAY) if i.pupil_id == "ll-cccc"]
     assert {i.state for i in items} == {ONBEPAALD}
