@@ -8,7 +8,6 @@ Dutch and never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -20,7 +19,7 @@ from dossier_format.checks import check
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.routes import Route, available_routes, load_route
-from tui.cli_vault import check_pupil, print_findings
+from tui.cli_vault import check_pupil, report_check
 
 
 def _unusable(message: str) -> NoReturn:
@@ -110,14 +109,7 @@ def register(group: click.Group) -> None:
             findings = check_file(path, route_id, day)
         except DossierError as exc:
             _unusable(str(exc))
-        if as_json:
-            click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
-        elif findings:
-            print_findings(findings)
-        else:
-            click.echo("Geen bevindingen.")
-        if any(f.severity == "error" for f in findings):
-            sys.exit(1)
+        report_check(findings, as_json)
 
     @group.command("routes")
     def routes_cmd() -> None:

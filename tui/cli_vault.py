@@ -86,6 +86,19 @@ def print_findings(findings: Sequence[Finding]) -> None:
         click.echo(f"{label} {where}{f.message} [{f.rule}; {f.source}]")
 
 
+def report_check(findings: Sequence[Finding], as_json: bool) -> None:
+    """The output of `zorgkluis check` (file or pupil): findings as text or JSON, then exit 1
+    when any is an error."""
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    elif findings:
+        print_findings(findings)
+    else:
+        click.echo("Geen bevindingen.")
+    if any(f.severity == "error" for f in findings):
+        sys.exit(1)
+
+
 def _passphrase_for(key_file: Path) -> bytes | None:
     env = os.environ.get(PASSPHRASE_ENV)
     if env is not None:
@@ -165,15 +178,7 @@ def check_pupil(
 
     @handle_errors
     def run() -> None:
-        findings = open_vault(ctx).check(pupil_id, today, route=route)
-        if as_json:
-            click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
-        elif findings:
-            print_findings(findings)
-        else:
-            click.echo("Geen bevindingen.")
-        if any(f.severity == "error" for f in findings):
-            sys.exit(1)
+        report_check(open_vault(ctx).check(pupil_id, today, route=route), as_json)
 
     run()
 
