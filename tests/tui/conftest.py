@@ -11,10 +11,13 @@ import contextlib
 import datetime
 import inspect
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -62,6 +65,7 @@ class Kit:
 
     today = TODAY
     size = SIZE
+    count = COUNT
 
     @staticmethod
     def open_as(info: demo.DemoInfo, staff_id: str) -> Vault:
@@ -81,19 +85,34 @@ class Kit:
         )
 
     @staticmethod
-    async def settle(pilot: Pilot[object]) -> None:
-        """Wait until workers are done and their messages are handled (no sleeping)."""
-        idle = 0
-        for _ in range(30):
+    async def settle(pilot: Pilot[object], timeout: float = 60.0) -> None:
+        """Wait until workers are done and every message they caused is handled.
+
+        Quiet means: no worker running and no message queued on the app, a screen or any
+        widget, three checks in a row (a handled message may start a worker or push a screen).
+        Waiting is bounded; a screen that never settles fails the test with what was pending.
+        """
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 3:
             # A worker cancelled while finishing (its screen closed from the handler of its
             # own message) makes `wait_for_complete` raise; the loop then simply waits again.
             with contextlib.suppress(WorkerCancelled):
                 await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            # Idle twice in a row: a handled message may push a screen that starts workers.
-            idle = idle + 1 if all(w.is_finished for w in pilot.app.workers) else 0
-            if idle == 2:
-                return
+            running = [w.name for w in pilot.app.workers if not w.is_finished]
+            queued = Kit.queued_messages(pilot.app)
+            quiet = quiet + 1 if not running and not queued else 0
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not settled: workers {running}, {queued} messages queued")
+
+    @staticmethod
+    def queued_messages(app: App[object]) -> int:
+        """Messages waiting on the app, its screens and their widgets."""
+        pumps: list[MessagePump] = [app, *app.screen_stack]
+        for screen in app.screen_stack:
+            pumps += screen.walk_children(with_self=False)
+        return sum(pump.message_queue_size for pump in pumps)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from dossier_format import codec
 from vault import demo
@@ -32,6 +32,10 @@ def with_goalless_plan(text: str) -> str:
 def test_pupil_list(demo_master: demo.DemoInfo, kit: Any, snap_compare: Any) -> None:
     async def ready(pilot: Pilot[None]) -> None:
         await kit.settle(pilot)
+        # What the picture must show, stated first so a mismatch says what differs.
+        screen = pilot.app.screen
+        assert screen.query_one("#pupils", DataTable).row_count == kit.count
+        assert "Te beoordelen: 2" in str(screen.query_one("#review-count", Static).render())
 
     assert snap_compare(kit.app(demo_master), terminal_size=SNAP_SIZE, run_before=ready)
 
