@@ -7,7 +7,9 @@ import difflib
 from typing import Any
 
 import pytest
+import yaml
 
+from dossier_format import codec
 from dossier_format.codec import dump, load, load_fast
 from dossier_format.errors import DossierError
 
@@ -206,3 +208,44 @@ def test_text_with_such_a_character_is_written_escaped_and_read_back(char: str) 
     text = dump({"tekst": f"een{char}twee"})
     assert char not in text
     assert load_fast(text)["tekst"] == load(text)["tekst"] == f"een{char}twee"
+
+
+def _pyyaml_constructed(text: str) -> Any:
+    """What PyYAML's own constructor makes of the text with the fast loader's rules."""
+    loader = codec._FastLoader(text)
+    try:
+        return loader.construct_document(loader.get_single_node())
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: [true, False, TRUE, ~, null, '', 0x1F, -0o17, +12, 1_000]\n",
+        "a: 2021-10-21\nb: 2021-10-21 10:30:00\nc: 2021-10-21T10:30:00Z\nd: '2021-10-21'\n",
+        "a: 1.5\nb: .inf\nc: -.INF\nd: .nan\ne: 1e3\n",
+        "a: !!str 12\nb: !!int '0x1F'\nc: !!float 1\nd: !!bool yes\ne: !!null iets\n",
+        "a: !!timestamp 2021-10-21\nb: !!binary aGFsbG8=\nc: !!set {x, y}\n",
+        "a: {1: een, true: waar, null: niets, 2021-10-21: datum}\n",
+        "? [samengesteld]\n: sleutel\n",
+        "a: &x {b: 1}\nc: *x\nd: {<<: *x, e: 2}\n",
+        "lijst:\n- - diep\n  - - dieper\n- {}\n- []\n",
+    ],
+)
+def test_the_fast_builder_gives_what_pyyaml_constructs(text: str) -> None:
+    try:
+        expected = _pyyaml_constructed(text)
+    except yaml.YAMLError:  # the same refusal, as a Dutch error
+        with pytest.raises(DossierError):
+            load_fast(text)
+        return
+    got = load_fast(text)
+    assert got == expected
+    assert repr(got) == repr(expected)  # also the types (1 is not True, date is not datetime)
+
+
+def test_an_alias_that_contains_itself_is_refused_with_its_place() -> None:
+    with pytest.raises(DossierError, match="verwijst naar zichzelf") as caught:
+        load_fast("formaat: x\nlijst: &a\n- *a\n")
+    assert (caught.value.line, caught.value.column) == (2, 8)  # the anchored list
