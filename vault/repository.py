@@ -705,12 +705,43 @@ class Vault:
         blobs = self._store.read_many([(rev, state.files[p]) for p in readable])
         return self._fill_state(state, readable, blobs)
 
-    def _open_state(self, pupil_id: str, rev: str) -> tuple[_PupilState, list[str]]:
+    def _listing(
+        self, folders: Mapping[str, str], pupil_ids: Sequence[str]
+    ) -> dict[str, dict[str, tuple[str, str]]]:
+        """File part -> (path, blob id) for each pupil, as `_files` at the commit `folders`
+        was listed from (`list_dir_ids(DOSSIERS)`); trees read by id in two git exchanges."""
+        present = [p for p in pupil_ids if p in folders]
+        sub = access.WERK_PREFIX
+        out: dict[str, dict[str, tuple[str, str]]] = {}
+        below: list[tuple[str, str]] = []  # (pupil id, werkaantekeningen tree id)
+        for pupil_id, tree in zip(
+            present, self._store.read_trees([folders[p] for p in present]), strict=True
+        ):
+            prefix = self._pupil_dir(pupil_id)
+            out[pupil_id] = {
+                name[: -len(".age")]: (prefix + name, sha)
+                for name, sha in (tree or {}).items()
+                if name.endswith(".age")
+            }
+            if tree and sub.rstrip("/") in tree:
+                below.append((pupil_id, tree[sub.rstrip("/")]))
+        trees = self._store.read_trees([sha for _, sha in below])
+        for (pupil_id, _), tree in zip(below, trees, strict=True):
+            prefix = self._pupil_dir(pupil_id) + sub
+            for name, sha in (tree or {}).items():
+                if name.endswith(".age"):
+                    out[pupil_id][sub + name[: -len(".age")]] = (prefix + name, sha)
+        return out
+
+    def _open_state(
+        self, pupil_id: str, rev: str, files: dict[str, str] | None = None
+    ) -> tuple[_PupilState, list[str]]:
         """First half of `_state`: the files and the key entries (no file read yet).
 
+        `files` is the pupil's `_files` at `rev` when the caller listed them already.
         Returns the state and the file parts this user can read. Raises as `_state`.
         """
-        state = _PupilState(pupil_id, self._files(pupil_id, rev))
+        state = _PupilState(pupil_id, self._files(pupil_id, rev) if files is None else files)
         if not state.files:
             raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
         readable = []
@@ -754,23 +785,28 @@ class Vault:
                 continue  # a damaged ring is only a cache
 
     def _states_in_batches(self, pupil_ids: Sequence[str]) -> Iterator[_PupilState]:
-        """`_state` at HEAD for each pupil in turn, with the files of up to `_STATE_BATCH`
-        pupils read in one `read_many` (one git round trip instead of one per pupil).
+        """`_state` at HEAD for each pupil in turn, reading the folders and files of up to
+        `_STATE_BATCH` pupils in three git round trips (instead of two per pupil), by object
+        id: HEAD's `dossiers/` folder is listed once, so every state is of the same commit.
 
         The outcome is that of calling `_state` one pupil at a time: states come in order and
         an error is raised only after the states of the pupils before it were yielded.
         """
+        folders = self._store.list_dir_ids(DOSSIERS)
         for start in range(0, len(pupil_ids), _STATE_BATCH):
+            batch = pupil_ids[start : start + _STATE_BATCH]
+            listed = self._listing(folders, batch)
             opened: list[tuple[_PupilState, list[str]]] = []
             failure: Exception | None = None
-            for pupil_id in pupil_ids[start : start + _STATE_BATCH]:
+            for pupil_id in batch:
+                files = {part: path for part, (path, _) in listed.get(pupil_id, {}).items()}
                 try:
-                    opened.append(self._open_state(pupil_id, "HEAD"))
+                    opened.append(self._open_state(pupil_id, "HEAD", files))
                 except Exception as exc:  # raised after the pupils before it, as one by one
                     failure = exc
                     break
-            wanted = [("HEAD", state.files[p]) for state, readable in opened for p in readable]
-            blobs = iter(self._store.read_many(wanted))
+            wanted = [listed[state.pupil_id][p][1] for state, readable in opened for p in readable]
+            blobs = iter(self._store.read_blobs(wanted))
             for state, readable in opened:
                 own = [next(blobs) for _ in readable]
                 yield self._fill_state(state, readable, own)

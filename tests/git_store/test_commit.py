@@ -149,6 +149,26 @@ def test_bad_identity_and_message_are_refused(store: GitStore, alice: KeygenSign
         store.commit({"a": b"1"}, "x\0y", alice)
 
 
+def test_trees_and_blobs_are_read_by_id(store: GitStore, alice: KeygenSigner) -> None:
+    store.commit({"d/x": b"1", "d/sub/y": b"y", "e/z": b"z"}, "een", alice)
+    folders = store.list_dir_ids("")
+    d_tree, e_tree = store.read_trees([folders["d"], folders["e"]])
+    assert d_tree is not None and sorted(d_tree) == ["sub", "x"]
+    (sub,) = store.read_trees([d_tree["sub"]])
+    assert sub is not None and list(sub) == ["y"]
+    assert e_tree is not None
+    assert store.read_blobs([d_tree["x"], sub["y"], e_tree["z"]]) == [b"1", b"y", b"z"]
+    # a tree is not a blob, a blob not a tree, and an unknown id is neither
+    unknown = "0" * 40
+    assert store.read_blobs([folders["d"], unknown]) == [None, None]
+    assert store.read_trees([d_tree["x"], unknown]) == [None, None]
+    # only object ids: a revision or path would make git look something else up
+    with pytest.raises(ValueError, match="object id"):
+        store.read_blobs(["HEAD:d/x"])
+    with pytest.raises(ValueError, match="object id"):
+        store.read_trees(["HEAD"])
+
+
 def test_naive_and_utc_times(store: GitStore, alice: KeygenSigner) -> None:
     store.commit({"a": b"1"}, "utc", alice, when=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
     info = store.log(max_count=1)[0]

@@ -154,6 +154,24 @@ def test_history_diffs_equal_diff_per_version_with_one_entry(school: School) -> 
     assert "+  groep: 7" in history[0][1]
 
 
+def test_batched_states_are_the_one_by_one_states(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "_STATE_BATCH", 2)
+    ib = school.as_("ib-anna")
+    ids = [
+        ib.new(dossier(achternaam="Aap"), today=TODAY).pupil_id,
+        ib.new(dossier(achternaam="Beer", werk=[("ib-anna", "notitie")]), today=TODAY).pupil_id,
+        ib.new(dossier(achternaam="Cor", okr=True), today=TODAY).pupil_id,
+    ]
+    batched = list(ib._states_in_batches(ids))
+    single = [ib._state(pid) for pid in ids]
+    assert [(s.pupil_id, s.files, s.plain) for s in batched] == [
+        (s.pupil_id, s.files, s.plain) for s in single
+    ]
+    assert any(part.startswith("werkaantekeningen/") for part in batched[1].plain)
+
+
 def test_check_all_in_small_batches_matches_one_by_one_and_stops_where_it_would(
     school: School, monkeypatch: pytest.MonkeyPatch
 ) -> None:
