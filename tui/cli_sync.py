@@ -76,7 +76,11 @@ def register(group: click.Group) -> None:
             key = _key(ctx, prompt=True)
             vault = Vault.open(default_vault_path(_options(ctx).get("vault_path")), key)
             identity = _options(ctx).get("identity_path") or os.environ.get("ZORGKLUIS_IDENTITY")
-            vault_sync.configure_merge_driver(Path(vault.path), driver_command(vault, identity))
+            vault_sync.configure_merge_driver(
+                Path(vault.path),
+                driver_command(vault, identity),
+                Path(identity) if identity else None,
+            )
             result = vault_sync.sync(
                 vault, key, remote, progress=lambda step: click.echo(f"… {step}", err=True)
             )

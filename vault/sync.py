@@ -262,21 +262,32 @@ def _signer_of(repo: Path, commit: str, users: Sequence[User]) -> User | None:
 # --------------------------------------------------------------------------- setup
 
 
-def configure_merge_driver(path: Path, command: str) -> None:
+def configure_merge_driver(path: Path, command: str, signing_key: Path | None = None) -> None:
     """Register the zorgkluis merge driver for `*.age` in a vault clone (idempotent).
 
     Plain `git merge` then merges dossier parts on decrypted content like `sync` does (the
-    driver needs the user's key: env ZORGKLUIS_IDENTITY and ZORGKLUIS_PASSPHRASE).
+    driver needs the user's key: env ZORGKLUIS_IDENTITY and ZORGKLUIS_PASSPHRASE). With
+    `signing_key`, plain git also signs its commits with that staff key (`user.signingKey`,
+    `commit.gpgsign`; git runs `ssh-keygen -Y sign`, which asks for the passphrase), so a merge
+    made by plain git is signed like one made by `sync`. This is this clone's own config: it
+    never leaves the device.
 
     Args:
         path: the vault folder.
         command: the shell command that runs `zorgkluis` (e.g. "zorgkluis").
+        signing_key: the user's OpenSSH private key file, if known.
     """
     driver = f"{command} merge-driver %O %A %B %P"
-    for key, value in (
+    settings = [
         (f"merge.{MERGE_DRIVER}.name", "Zorgkluis: dossierdelen ontsleuteld samenvoegen"),
         (f"merge.{MERGE_DRIVER}.driver", driver),
-    ):
+    ]
+    if signing_key is not None:
+        settings += [
+            ("user.signingKey", str(signing_key.resolve())),
+            ("commit.gpgsign", "true"),
+        ]
+    for key, value in settings:
         _ok(_git(path, "config", key, value), "De git-instelling")
     attributes = path / ".git" / "info" / "attributes"
     line = f"*.age merge={MERGE_DRIVER}\n"

@@ -86,6 +86,11 @@ def test_sync_command_merges_and_reports(school: School) -> None:
     data = codec.load_fast(b.open().show(pupil))
     assert data["leerling"]["groep"] == 6
     assert data["niveaus"][0]["reden"] == "Lezen."
+    # plain git in this clone now merges with the driver and signs with this user's key
+    key = (b.keys.folder / "dir-piet").resolve()
+    assert b.git("config", "user.signingKey").stdout.strip() == str(key)
+    assert b.git("config", "commit.gpgsign").stdout.strip() == "true"
+    assert "merge-driver" in b.git("config", "merge.zorgkluis.driver").stdout
 
 
 def test_sync_command_stops_on_a_conflict_with_both_values(school: School) -> None:
@@ -121,7 +126,7 @@ def _plain_git_merge(
     school.first.sync(school.server.url)
     identity = str(school.keys.folder / "dir-piet")
     command = [sys.executable, "-c", ENTRY, "--vault", str(b.path), "--identity", identity]
-    configure_merge_driver(b.path, shlex.join(command))
+    configure_merge_driver(b.path, shlex.join(command), Path(identity))
     env = {**os.environ, "GIT_AUTHOR_NAME": "Piet", "GIT_AUTHOR_EMAIL": "dir-piet"}
     env |= {"GIT_COMMITTER_NAME": "Piet", "GIT_COMMITTER_EMAIL": "dir-piet"}
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
@@ -143,6 +148,12 @@ def test_plain_git_merge_uses_the_merge_driver(school: School) -> None:
     data = codec.load_fast(b.open().show(pupil))
     assert data["leerling"]["groep"] == 6
     assert data["niveaus"][0]["reden"] == "Lezen."
+    # The merge commit plain git made is signed with the staff key, like sync's merges.
+    assert len(b.git("rev-parse", "HEAD^2").stdout.strip()) == 40
+    verified = b.git("verify-commit", "HEAD")
+    assert verified.returncode == 0, verified.stderr
+    assert 'Good "git" signature for dir-piet' in verified.stderr
+    assert b.open().verify() == []
 
 
 def test_plain_git_merge_stops_on_a_same_field_conflict(school: School) -> None:
