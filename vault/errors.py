@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dossier_format.errors import DossierError
     from dossier_format.findings import Finding
+    from dossier_format.merge import Conflict
 
 
 class VaultError(Exception):
@@ -119,10 +120,11 @@ class InvalidDossierError(InvalidInputError):
 
 
 class ChecksFailedError(VaultError):
-    """The protocol checks found errors and no override reason was given; nothing was saved.
+    """The save would add check errors and no override reason was given; nothing was saved.
 
     Attributes:
         findings: all findings of the refused save (errors, warnings and info).
+        new_errors: the errors this save adds (the others were in the dossier already).
     """
 
     default_hint = (
@@ -130,10 +132,42 @@ class ChecksFailedError(VaultError):
         "de reden komt in de ondertekende geschiedenis."
     )
 
-    def __init__(self, findings: Sequence[Finding]) -> None:
+    def __init__(
+        self, findings: Sequence[Finding], new_errors: Sequence[Finding] | None = None
+    ) -> None:
         self.findings = list(findings)
-        errors = sum(1 for f in self.findings if f.severity == "error")
-        super().__init__(f"Niet opgeslagen: de controle vond {errors} fout(en).")
+        errors = [f for f in self.findings if f.severity == "error"]
+        self.new_errors = list(errors if new_errors is None else new_errors)
+        super().__init__(
+            f"Niet opgeslagen: de controle vond {len(self.new_errors)} nieuwe fout(en)."
+        )
+
+
+class ConcurrentEditError(VaultError):
+    """Someone else saved the same fields of this dossier since the version being edited;
+    nothing was saved.
+
+    Attributes:
+        conflicts: each field both sides changed, with the base, this edit's ("ours") and
+            the newest saved ("theirs") value.
+        head: the commit the merge was made against; pass the same `choices` and this as
+            `base` again only if nothing newer came in (the vault checks that).
+    """
+
+    default_hint = (
+        "Kies per veld welke waarde blijft (jouw waarde of die van je collega) en sla opnieuw "
+        "op, of laad het dossier opnieuw."
+    )
+
+    def __init__(self, conflicts: Sequence[Conflict], head: str) -> None:
+        self.conflicts = list(conflicts)
+        self.head = head
+        fields = ", ".join(c.path for c in self.conflicts[:5])
+        more = f" en nog {len(self.conflicts) - 5}" if len(self.conflicts) > 5 else ""
+        super().__init__(
+            "Niet opgeslagen: een collega heeft intussen dezelfde velden van dit dossier "
+            f"gewijzigd ({fields}{more})."
+        )
 
 
 class LockedError(VaultError):

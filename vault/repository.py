@@ -21,6 +21,7 @@ anything is written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import difflib
 import fcntl
@@ -36,7 +37,7 @@ from pathlib import Path
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dossier_format import checks, codec, model, parts, schema
+from dossier_format import checks, codec, merge, model, parts, schema
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.model import PupilSummary
@@ -47,6 +48,7 @@ from vault.audit import AuditError, AuditLog, AuditRecord
 from vault.crypto import age, sshkeys, sshsig
 from vault.errors import (
     ChecksFailedError,
+    ConcurrentEditError,
     CorruptError,
     IdentityError,
     InvalidDossierError,
@@ -102,11 +104,22 @@ class SaveResult:
         pupil_id: the (new) pupil's id.
         commit: the signed commit, or None when nothing changed.
         findings: all check findings of the saved text.
+        merged: the edit was merged with changes saved since its `base` (by someone else,
+            or by this user elsewhere); the saved text is the merge.
     """
 
     pupil_id: str
     commit: str | None
     findings: list[Finding]
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A dossier text and the commit it was read at (the `base` for `Vault.put`)."""
+
+    text: str
+    commit: str
 
 
 @dataclass(frozen=True)
@@ -837,6 +850,22 @@ class Vault:
         self._record_read(pupil_id, state.plain, reason)
         return text
 
+    def show_versioned(self, pupil_id: str, *, reason: str | None = None) -> Versioned:
+        """Like `show`, with the commit the text was read at: an editor passes it to `put`
+        as `base`, so a save never silently undoes what a colleague saved meanwhile.
+
+        Raises:
+            As `show`.
+        """
+        self._refresh()
+        head = self._store.head()
+        if head is None:
+            raise UnknownPupilError(f"Er is geen leerling met id '{pupil_id}'.")
+        state = self._state(pupil_id, head)
+        text = self._join(state)
+        self._record_read(pupil_id, state.plain, reason)
+        return Versioned(text, head)
+
     def show_at(self, pupil_id: str, commit: str, *, reason: str | None = None) -> str:
         """Like `show`, at an earlier commit (older key generations are tried); audited with
         the version in the reason."""
@@ -993,20 +1022,59 @@ class Vault:
         *,
         override: str | None = None,
         today: datetime.date | None = None,
+        base: str | None = None,
+        choices: Mapping[str, merge.Choice] | None = None,
     ) -> SaveResult:
         """Save a new version of a pupil's dossier as one signed commit.
 
         Only parts whose plaintext changed are re-encrypted. Other authors' werkaantekeningen
         are left untouched; the text may not contain werkaantekeningen of another author.
 
+        With `base` (the commit the edit started from, see `show_versioned`), changes saved
+        to this dossier since then are kept: the edit is merged three-way with them
+        (`dossier_format.merge`: entries by id, fields by key) and the merge is what is
+        checked and saved (`SaveResult.merged`). Where both changed the same field the save
+        is refused with `ConcurrentEditError`, unless `choices` says which side wins there.
+        Without `base` the text replaces the dossier as it is now (the CLI's `put FILE`).
+
         Raises:
             InvalidInputError: broken YAML, schema errors, or another author's werkaantekeningen.
             ChecksFailedError: check errors and no `override` (nothing saved).
+            ConcurrentEditError: a colleague changed the same fields since `base` (nothing
+                saved).
             UnknownPupilError, NoAccessError, LockedError.
         """
         with self.lock():
             state = self._state(pupil_id)
-            return self._save(state, yaml_text, override, today, created=False)
+            merged = False
+            if base is not None:
+                yaml_text, merged = self._merge_since(state, base, yaml_text, choices or {})
+            result = self._save(state, yaml_text, override, today, created=False)
+            return dataclasses.replace(result, merged=merged)
+
+    def _merge_since(
+        self, now: _PupilState, base: str, text: str, choices: Mapping[str, merge.Choice]
+    ) -> tuple[str, bool]:
+        """`text` (edited from the dossier at `base`) merged with what was saved since."""
+        pupil_id = now.pupil_id
+        head = self._store.head()
+        start = self._resolve(base)
+        if head is None or start == head:
+            return text, False
+        before = self._store.list_dir_ids(DOSSIERS, start).get(pupil_id)
+        if before == self._store.list_dir_ids(DOSSIERS, head).get(pupil_id):
+            return text, False  # nothing of this pupil changed since
+        then = self._join(self._state(pupil_id, start)) if before is not None else ""
+        current = self._join(now)
+        if then == current:
+            return text, False  # only parts this user cannot see changed
+        try:
+            result = merge.merge3(then, text, current, choices, source=pupil_id)
+        except DossierError as exc:
+            raise InvalidDossierError([exc]) from exc
+        if result.conflicts:
+            raise ConcurrentEditError(result.conflicts, head)
+        return result.text, True
 
     def _save(
         self,
@@ -1038,7 +1106,9 @@ class Vault:
         if override is not None and not override.strip():
             raise InvalidInputError("Een override heeft een reden nodig.")
         if errors and override is None:
-            raise ChecksFailedError(findings)
+            new_errors = self._new_errors(state, findings, today)
+            if new_errors:
+                raise ChecksFailedError(findings, new_errors)
         own_werk = parts.notes_part(self.user.id)
         for name in split:
             if access.is_werkaantekeningen(name) and name != own_werk:
@@ -1064,6 +1134,25 @@ class Vault:
         message = f"Dossier {state.pupil_id} {verb}: {errors} fout(en), {warnings} waarschuwing(en)"
         trailers = [f"Override: {' '.join(override.split())}"] if override is not None else []
         return SaveResult(state.pupil_id, self._commit(changes, message, trailers), findings)
+
+    def _new_errors(
+        self, state: _PupilState, findings: Sequence[Finding], today: datetime.date
+    ) -> list[Finding]:
+        """The errors in `findings` that the dossier as saved now does not have already.
+
+        An error someone saved with an override reason (or that arrived by import) does not
+        ask every later editor for a reason again: only what a save adds needs one. Errors
+        are matched by rule and place (`Finding.rule`, `Finding.path`); a new pupil has none.
+        """
+        errors = [f for f in findings if f.severity == "error"]
+        if not state.plain:
+            return errors
+        try:
+            before = codec.load_fast(self._join(state), source=state.pupil_id)
+        except DossierError:
+            return errors
+        known = {(f.rule, f.path) for f in checks.check(before, self.route, today)}
+        return [f for f in errors if (f.rule, f.path) not in known]
 
     def _write_pupil(
         self,
