@@ -527,7 +527,9 @@ class _Context:
 
     @property
     def path(self) -> Path:
-        return self.vault.path
+        # Absolute: git runs with `-C <vault>`, so a relative path handed to it (an index
+        # file, a key file) would be taken relative to the vault folder a second time.
+        return Path(self.vault.path).resolve()
 
     @property
     def identities(self) -> list[age.Identity]:
@@ -870,11 +872,11 @@ def _publish_keys(
     hashes = {name: _sha256(data) or "" for name, data in local.items()}
     if hashes == {name: _sha256(data) for name, data in remote.items()}:
         return hashes
-    root = ctx.vault.keystore.root
+    root = ctx.vault.keystore.root.resolve()  # git runs in the scratch repository
     names = sorted(local)
     paths = "".join(f"{root / name}.age\n" for name in names).encode()
     shas = _ok(_git(ctx.scratch, "hash-object", "-w", "--stdin-paths", data=paths), "Sleutels")
-    index = {"GIT_INDEX_FILE": str(ctx.scratch / "sleutels.index")}
+    index = {"GIT_INDEX_FILE": str(ctx.scratch.resolve() / "sleutels.index")}
     info = "".join(
         f"100644 {sha}\t{name}.age\n"
         for name, sha in zip(names, shas.decode().split(), strict=True)

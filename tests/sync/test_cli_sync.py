@@ -174,3 +174,28 @@ def test_sync_without_a_configured_server_says_so(school: School) -> None:
     code, out = _run(school.first, "sync")
     assert code == 2
     assert "Onbekende server 'origin'" in out
+
+
+def test_sync_command_with_a_relative_vault_path_merges_and_publishes(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`zorgkluis --vault b sync` from the parent folder: the merge's temporary index, the
+    key-store publish and the paths git is given all resolve against the right folder."""
+    pupil, b = _two_devices_with_edits(
+        school, ("groep: 5", "groep: 6"), ("reden: Instroom.", "reden: Lezen.")
+    )
+    # A key-store change on this device, so the publish step has to write entries too.
+    b.open().grant(pupil, "sp-ria")
+    monkeypatch.chdir(school.root)
+    identity = str(b.keys.folder / b.user_id)
+    result = CliRunner().invoke(cli, ["--vault", "b", "--identity", identity, "sync"], env={})
+    assert result.exit_code == 0, result.output
+    assert "samengevoegd" in result.output
+    assert not (b.path / "b").exists()  # nothing written under a doubled path
+    data = codec.load_fast(b.open().show(pupil))
+    assert data["leerling"]["groep"] == 6 and data["niveaus"][0]["reden"] == "Lezen."
+    assert b.git("verify-commit", "HEAD").returncode == 0
+    # The server has the merge and the key store with Ria's access: her new device reads it.
+    ria = school.device("apparaat-ria", "sp-ria")
+    ria.sync(school.server.url)
+    assert codec.load_fast(ria.open().show(pupil))["leerling"]["groep"] == 6
