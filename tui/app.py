@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
-from textual.binding import BindingType
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.widgets import HelpPanel
 
 from tui import messages
-from tui.bindings import bind, translate_bindings
-from tui.commands import ZorgkluisCommands
+from tui.bindings import bind, localise_textual, translate_bindings
+from tui.commands import ZorgkluisCommands, ZorgkluisPalette
 from tui.i18n import set_language, t
 from tui.screens.pupils import PupilListScreen
 from tui.screens.unlock import UnlockScreen
@@ -33,6 +37,10 @@ class ZorgkluisApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("f1", "toggle_help", "key.help"),
         bind("ctrl+q", "quit", "key.quit", priority=True),
+        # Textual adds this one itself, described "palette", unless the app has it.
+        Binding(
+            "ctrl+p", "command_palette", "key.palette", show=False, priority=True, id="palette"
+        ),
     ]
 
     def __init__(
@@ -45,6 +53,7 @@ class ZorgkluisApp(App[None]):
         language: str = "nl",
     ) -> None:
         set_language(language)
+        localise_textual()
         super().__init__()
         translate_bindings(self)
         self.vault_path = vault_path
@@ -96,6 +105,27 @@ class ZorgkluisApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(ZorgkluisPalette())
+
+    def search_themes(self) -> None:
+        self.push_screen(ZorgkluisPalette([ThemeProvider], t("palette.themes")))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's system commands in the UI's language. No "Screenshot": it would write
+        what the screen shows, pupil data included, unencrypted to the working folder."""
+        yield SystemCommand(t("sys.theme"), t("sys.help.theme"), self.action_change_theme)
+        yield SystemCommand(t("sys.quit"), t("sys.help.quit"), self.action_quit)
+        if screen.query(HelpPanel):
+            yield SystemCommand(t("sys.keys"), t("sys.help.keys_hide"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(t("sys.keys"), t("sys.help.keys_show"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(t("sys.minimize"), t("sys.help.minimize"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("sys.maximize"), t("sys.help.maximize"), screen.action_maximize)
 
     def notify_error(self, message: str) -> None:
         """Show an error the user can act on."""

@@ -1,17 +1,69 @@
-"""Command palette entries ("noun: verb"): open a pupil, open the review queue."""
+"""The command palette in the UI's language and its entries ("noun: verb"): open a pupil,
+open the review queue, retention, export and sync."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import (
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+    ProviderSource,
+)
+from textual.widgets.option_list import Option
 
 from tui.i18n import t
 from vault import access, review
 
 if TYPE_CHECKING:
+    from dossier_format.model import PupilSummary
     from tui.app import ZorgkluisApp
+
+
+def display_name(pupil: PupilSummary) -> str:
+    """'Voornaam tussenvoegsel Achternaam (groep)', as the palette lists a pupil."""
+    parts = (pupil.voornaam, pupil.tussenvoegsel, pupil.achternaam)
+    name = " ".join(part for part in parts if part)
+    return f"{name} ({pupil.groep})" if pupil.groep is not None else name
+
+
+class ZorgkluisPalette(CommandPalette):
+    """Textual's command palette with its placeholder and 'no matches' line translated."""
+
+    def __init__(
+        self, providers: ProviderSource | None = None, placeholder: str | None = None
+    ) -> None:
+        super().__init__(
+            providers=providers,
+            placeholder=placeholder or t("palette.placeholder"),
+            id="--command-palette",
+        )
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own (8.2) with the line in the UI's language.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(t("palette.no_matches"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class ZorgkluisCommands(Provider):
@@ -29,7 +81,7 @@ class ZorgkluisCommands(Provider):
             commands.append((t("cmd.retention"), t("cmd.help.retention"), app.open_retention))
         commands.append((t("cmd.sync"), t("cmd.help.sync"), app.open_sync))
         for pupil in app.pupils:
-            name = f"{pupil.voornaam} {pupil.achternaam} ({pupil.groep})"
+            name = display_name(pupil)
             commands.append(
                 (
                     t("cmd.open_pupil", name=name),
