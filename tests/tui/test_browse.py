@@ -189,3 +189,25 @@ async def test_english_by_setting(demo_master: demo.DemoInfo, kit: Any) -> None:
         descriptions = {a.binding.description for a in pilot.app.screen.active_bindings.values()}
         assert {"Search", "Review", "Help", "Quit"} <= descriptions
         assert "To review" in str(pilot.app.screen.query_one("#review-count", Static).render())
+
+
+async def test_enter_in_the_identity_field_moves_on_to_the_passphrase(
+    demo_master: demo.DemoInfo, kit: Any
+) -> None:
+    app = make_app(demo_master.vault, today=kit.today)
+    async with app.run_test(size=kit.size) as pilot:
+        await kit.settle(pilot)
+        assert app.screen.focused is app.screen.query_one("#identity", Input)
+        await pilot.press("enter")  # nothing typed yet: say so, stay
+        await kit.settle(pilot)
+        assert "sleutelbestand" in str(app.screen.query_one("#unlock-status", Static).render())
+        assert app.screen.focused is app.screen.query_one("#identity", Input)
+        await pilot.press(*str(demo_master.ib_key), "enter")
+        await kit.settle(pilot)
+        # No unlock with an empty passphrase, no error: the cursor is in the passphrase.
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.screen.focused is app.screen.query_one("#passphrase", Input)
+        assert str(app.screen.query_one("#unlock-status", Static).render()) == ""
+        await pilot.press(*demo.DEMO_PASSPHRASE, "enter")
+        await kit.settle(pilot)
+        assert isinstance(app.screen, PupilListScreen)

@@ -54,7 +54,16 @@ class UnlockScreen(Screen[None]):
         else:
             self.query_one("#identity", Input).focus()
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#identity")
+    def identity_submitted(self) -> None:
+        """Enter in the identity field goes on to the passphrase (it does not unlock yet)."""
+        if not self.query_one("#identity", Input).value.strip():
+            self.show_status(t("unlock.no_identity"))
+            return
+        self.show_status("")
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#unlock")
     def submitted(self) -> None:
         identity = self.query_one("#identity", Input).value.strip()
