@@ -61,6 +61,32 @@ def _read_text(file: str) -> str:
         raise InvalidInputError(f"Kan '{file}' niet lezen als UTF-8-tekst.") from exc
 
 
+YES = frozenset({"j", "ja", "y", "yes"})
+NO = frozenset({"n", "nee", "no"})
+
+
+def ask_yes_no(question: str) -> bool:
+    """Ask a Dutch yes/no question on stderr: `[j/N]`, no unless answered yes.
+
+    Accepts j/ja/y/yes and n/nee/no (any case); an empty answer or end of input means no;
+    anything else asks again with a Dutch explanation (not click's English "invalid input").
+    """
+    while True:
+        try:
+            answer = click.prompt(
+                f"{question} [j/N]", default="", show_default=False, err=True, type=str
+            )
+        except click.Abort:  # end of input (or Ctrl-C): nothing happens
+            click.echo(err=True)
+            return False
+        word = answer.strip().lower()
+        if word in YES:
+            return True
+        if not word or word in NO:
+            return False
+        click.echo("Antwoord met j (ja) of n (nee).", err=True)
+
+
 def _print_items(items: Sequence[RetentionItem]) -> None:
     for item in items:
         label, colour = STATE_LABEL.get(item.state, (item.state, "white"))
@@ -122,10 +148,8 @@ def register(group: click.Group) -> None:
             return
         click.echo("Deze onderdelen worden definitief vernietigd:")
         _print_items(plan)
-        if not yes and not click.confirm(
-            f"{len(plan)} onderdelen vernietigen? Dit kan niet ongedaan worden gemaakt",
-            default=False,
-            err=True,
+        if not yes and not ask_yes_no(
+            f"{len(plan)} onderdelen vernietigen? Dit kan niet ongedaan worden gemaakt"
         ):
             click.echo("Afgebroken; er is niets vernietigd.", err=True)
             sys.exit(1)

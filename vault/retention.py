@@ -60,7 +60,14 @@ from dossier_format.retention_rules import (
 )
 from vault.audit import READER_ROLES, AuditLog
 from vault.crypto import age
-from vault.errors import CorruptError, InvalidInputError, LockedError, NoAccessError, VaultError
+from vault.errors import (
+    CorruptError,
+    InvalidInputError,
+    LockedError,
+    NoAccessError,
+    NotPermittedError,
+    VaultError,
+)
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
@@ -161,15 +168,22 @@ class Keeper:
 def require_manager(keeper: Keeper, what: str) -> None:
     """Refuse unless the acting user is directie or intern begeleider.
 
+    This is a matter of role, not of access to a pupil: the refusal says the user is not
+    permitted (`NotPermittedError`), not that they should ask for access to a dossier.
+
     Args:
         keeper: the acting user's keeper.
         what: Dutch description of the action, e.g. "voeren de bewaartermijnen uit".
 
     Raises:
-        NoAccessError: another role.
+        NotPermittedError: another role.
     """
     if keeper.user.rol not in READER_ROLES:
-        raise NoAccessError(f"Alleen directie en intern begeleiders {what}.")
+        role = keeper.user.rol.replace("_", " ")
+        raise NotPermittedError(
+            f"Alleen directie en intern begeleiders {what}; als {role} mag je dat niet.",
+            "Vraag de intern begeleider of de directie om dit te doen.",
+        )
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -208,7 +222,7 @@ def confirm_terms(
         The commit sha.
 
     Raises:
-        NoAccessError: the user is not directie or intern begeleider.
+        NotPermittedError: the user is not directie or intern begeleider.
         InvalidInputError: the rule set is invalid (a part without a term, ...).
         LockedError: another process is saving.
     """
@@ -459,7 +473,7 @@ def sweep(
         progress: called as `progress(done, total, item)` after each destroyed key.
 
     Raises:
-        NoAccessError: the user is not directie or intern begeleider.
+        NotPermittedError: the user is not directie or intern begeleider.
         LockedError: another process is saving.
     """
     require_manager(keeper, "voeren de bewaartermijnen uit")
@@ -551,7 +565,7 @@ def backup(keeper: Keeper, today: dt.date, target: Path | None = None) -> Path:
         The backup file.
 
     Raises:
-        NoAccessError: the user is not directie or intern begeleider.
+        NotPermittedError: the user is not directie or intern begeleider.
     """
     require_manager(keeper, "maken sleutelback-ups")
     backup_id = f"{today:%Y%m%d}-{secrets.token_hex(4)}"

@@ -175,6 +175,37 @@ def test_status_sweep_and_status_again(school: School) -> None:
 def test_teacher_cannot_sweep(school: School) -> None:
     out = school.run("retention", "sweep", "--yes", "--today", TODAY, who="lk-els")
     assert out.exit_code == 2 and "directie" in out.output
+    # Not permitted by role, so no hint to ask for access to a dossier.
+    assert "mag je dat niet" in out.output
+    assert "Vraag de intern begeleider of de directie om dit te doen." in out.output
+    assert "toegang" not in out.output
+
+
+@pytest.mark.parametrize(
+    ("answers", "swept"),
+    [
+        ("j\n", True),
+        ("JA\n", True),
+        ("yes\n", True),
+        ("n\n", False),
+        ("nee\n", False),
+        ("\n", False),
+        ("", False),  # end of input
+        ("misschien\nja\n", True),
+    ],
+)
+def test_sweep_asks_in_dutch(school: School, answers: str, swept: bool) -> None:
+    out = school.run("retention", "sweep", "--today", TODAY, stdin=answers)
+    assert "[j/N]" in out.output
+    assert "Error" not in out.output and "invalid" not in out.output
+    if "misschien" in answers:
+        assert "Antwoord met j (ja) of n (nee)." in out.output
+    left = json.loads(school.run("retention", "status", "--today", TODAY, "--json").stdout)
+    gone = school.left not in {r["leerling"] for r in left["onderdelen"]}
+    assert gone is swept
+    assert out.exit_code == (0 if swept else 1), out.output
+    if not swept:
+        assert "Afgebroken; er is niets vernietigd." in out.output
 
 
 def test_confirm_terms(school: School, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD
 from vault import retention
 from vault.crypto import age
-from vault.errors import NoAccessError, VaultError
+from vault.errors import NotPermittedError, VaultError
 from vault.repository import UserSigner
 
 if TYPE_CHECKING:
@@ -128,8 +128,11 @@ def test_status(filled: MiniVault) -> None:
 
 
 def test_teacher_may_not_sweep(filled: MiniVault) -> None:
-    with pytest.raises(NoAccessError):
+    # A matter of role, not of access to a pupil: not "ask for access" but "not permitted".
+    with pytest.raises(NotPermittedError) as refused:
         retention.sweep(filled.keeper("lk-1"), [], TODAY)
+    assert "als leerkracht mag je dat niet" in refused.value.message
+    assert "toegang" not in str(refused.value)
 
 
 def test_sweep_shreds_and_nothing_anywhere_opens_the_shredded_parts(
@@ -257,7 +260,7 @@ def test_confirm_terms_is_a_signed_commit(filled: MiniVault) -> None:
     subprocess.run(["git", "verify-commit", sha], cwd=filled.path, check=True, capture_output=True)
     config = retention.load_config(filled.store)
     assert config is not None and config.bevestigd_door == "ib-1"
-    with pytest.raises(NoAccessError):
+    with pytest.raises(NotPermittedError):
         retention.confirm_terms(filled.keeper("lk-1"), TODAY)
 
 
