@@ -19,7 +19,7 @@ from dossier_format.checks import check
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.routes import Route, available_routes, load_route
-from tui.cli_vault import check_pupil, report_check
+from tui.cli_vault import SEVERITY_COLOUR, SEVERITY_LABEL, check_pupil, report_check
 
 
 def _unusable(message: str) -> NoReturn:
@@ -50,6 +50,18 @@ def check_file(path: Path, route_id: str | None, today: dt.date) -> list[Finding
         DossierError: the file cannot be read or parsed, its format version is unknown, or the
             route cannot be loaded (``RouteError``).
     """
+    return check_file_located(path, route_id, today)[0]
+
+
+def check_file_located(
+    path: Path, route_id: str | None, today: dt.date
+) -> tuple[list[Finding], dict[Finding, DossierError]]:
+    """:func:`check_file`, plus the schema error (with line and column) behind each
+    ``formaat.ongeldig`` finding that came from the schema.
+
+    Raises:
+        DossierError: as :func:`check_file`.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -58,12 +70,30 @@ def check_file(path: Path, route_id: str | None, today: dt.date) -> list[Finding
         ) from None
     data = schema.migrate(codec.load_fast(text, str(path)), str(path))
     route = _route(route_id, data.get("route"), str(path))
-    findings = {
-        Finding("formaat.ongeldig", "error", err.message, err.path, "docs/format.md")
-        for err in schema.validate(data, source=str(path), text=text)
-    }
+    located = {
+        Finding("formaat.ongeldig", "error", err.message, err.path, "docs/format.md"): err
+        for err in reversed(schema.validate(data, source=str(path), text=text))
+    }  # reversed: of two identical findings, the first in the file gives the position
+    findings = set(located)
     findings.update(check(data, route, today))
-    return sorted(findings, key=Finding.sort_key)
+    return sorted(findings, key=Finding.sort_key), located
+
+
+def _report_file(findings: list[Finding], located: dict[Finding, DossierError]) -> None:
+    """Text output of `check FILE`: like the vault's, but a schema problem is shown as
+    ``bestand:regel:kolom: boodschap`` so an editor can jump to it."""
+    if not findings:
+        click.echo("Geen bevindingen.")
+    for f in findings:
+        label = click.style(SEVERITY_LABEL[f.severity], fg=SEVERITY_COLOUR[f.severity], bold=True)
+        err = located.get(f)
+        if err is not None and err.line is not None:
+            where = f"{err}"
+        else:
+            where = f"{f.path}: {f.message}" if f.path else f.message
+        click.echo(f"{label} {where} [{f.rule}; {f.source}]")
+    if any(f.severity == "error" for f in findings):
+        sys.exit(1)
 
 
 def _route(option: str | None, in_dossier: object, source: str) -> Route:
@@ -106,10 +136,13 @@ def register(group: click.Group) -> None:
             check_pupil(ctx, dossier, today=day, route=route, as_json=as_json)
             return
         try:
-            findings = check_file(path, route_id, day)
+            findings, located = check_file_located(path, route_id, day)
         except DossierError as exc:
             _unusable(str(exc))
-        report_check(findings, as_json)
+        if as_json:
+            report_check(findings, as_json)
+        else:
+            _report_file(findings, located)
 
     @group.command("routes")
     def routes_cmd() -> None:

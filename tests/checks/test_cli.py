@@ -78,6 +78,22 @@ def test_schema_violation_is_a_finding(tmp_path: Path) -> None:
     assert any(f["rule"] == "formaat.ongeldig" and "groep" in f["path"] for f in json.loads(out))
 
 
+def test_schema_violation_in_text_names_file_line_and_column(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, "  groep: 6\n", "  groep: negen\n")
+    line = EXAMPLE.read_text(encoding="utf-8").splitlines().index("  groep: 6") + 1
+    code, out = run("check", str(path), "--today", TODAY)
+    assert code == 1
+    assert f"FOUT {path}:{line}:10: 'leerling.groep' moet een geheel getal zijn" in out
+    assert "[formaat.ongeldig; docs/format.md]" in out
+
+
+def test_unknown_key_in_text_is_located_at_the_key(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, "  groep: 6\n", "  groep: 6\n  groepje: 6\n")
+    line = EXAMPLE.read_text(encoding="utf-8").splitlines().index("  groep: 6") + 2
+    code, out = run("check", str(path), "--today", TODAY)
+    assert code == 1 and f"{path}:{line}:3: " in out and "groepje" in out
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
