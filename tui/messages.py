@@ -45,6 +45,7 @@ class DossierLoaded(Message):
     text: str
     data: dict[str, Any]
     findings: list[Any]
+    commit: str = ""  # the version read: the base of a later save
 
 
 @dataclass
@@ -54,13 +55,36 @@ class DossierSaved(Message):
     pupil_id: str
     commit: str
     findings: list[Any]
+    merged: bool = False  # merged with changes saved since the edit began
 
 
 @dataclass
 class SaveRefused(Message):
-    """The checks found errors and no override reason was given."""
+    """The checks found errors this save adds and no override reason was given."""
 
     findings: list[Any]
+    new_errors: list[Any] | None = None
+
+
+@dataclass
+class SaveConflicted(Message):
+    """Someone saved the same fields since the edit began; the user chooses per field."""
+
+    conflicts: list[Any]
+
+
+@dataclass
+class ActRefused(Message):
+    """A form's entry would add check errors; nothing was saved. `text` is the dossier with
+    the entry applied, so the user can give a reason, edit it as YAML, or go back."""
+
+    act: Any
+    values: dict[str, Any]
+    text: str
+    saved_text: str
+    base: str
+    findings: list[Any]
+    new_errors: list[Any]
 
 
 @dataclass

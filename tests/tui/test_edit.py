@@ -86,7 +86,7 @@ async def test_a_refused_save_keeps_the_edit_and_an_override_is_recorded(
         await kit.settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, OverrideDialog)
-        assert [f.rule for f in dialog.findings] == ["plan.doelen"]
+        assert [f.rule for f in dialog.new_errors] == ["plan.doelen"]
         # Without a reason the dialog stays; escape cancels and the edit is still there.
         await pilot.press("enter")
         assert "verplicht" in str(dialog.query_one("#override-status", Static).render()).lower()

@@ -19,24 +19,46 @@ from tui.widgets.findings import findings_text
 
 
 class OverrideDialog(ModalScreen[str | None]):
-    """Dismisses with the reason, or None when the user cancels."""
+    """Dismisses with the reason, `EDIT` (edit the text as YAML instead, when offered), or
+    None when the user cancels."""
+
+    EDIT = "\0bewerken"
+    """Dismissed with this when the user chose to edit the YAML instead (never a reason)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [bind("escape", "cancel", "key.cancel")]
 
-    def __init__(self, findings: Sequence[Finding]) -> None:
+    def __init__(
+        self,
+        findings: Sequence[Finding],
+        new_errors: Sequence[Finding] | None = None,
+        *,
+        offer_edit: bool = False,
+    ) -> None:
         super().__init__()
         translate_bindings(self)
-        self.findings = [f for f in findings if f.severity == "error"]
+        errors = [f for f in findings if f.severity == "error"]
+        self.new_errors = errors if new_errors is None else list(new_errors)
+        self.known_errors = [f for f in errors if f not in self.new_errors]
+        self.offer_edit = offer_edit
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(t("override.title"), classes="title")
             yield Static(t("override.explain"), classes="dialog-text")
-            yield Static(findings_text(self.findings), id="override-findings")
+            yield Static(findings_text(self.new_errors), id="override-findings")
+            if self.known_errors:
+                yield Static(
+                    t("override.known", count=len(self.known_errors)),
+                    id="override-known",
+                    classes="hint",
+                )
             yield Input(placeholder=t("override.reason"), id="reason")
+            yield Static(t("override.no_pupil_data"), classes="hint")
             yield Static("", id="override-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("override.save"), id="save", variant="warning")
+                if self.offer_edit:
+                    yield Button(t("override.edit"), id="edit")
                 yield Button(t("key.cancel"), id="cancel")
 
     def on_mount(self) -> None:
@@ -50,6 +72,10 @@ class OverrideDialog(ModalScreen[str | None]):
             self.query_one("#override-status", Static).update(t("override.required"))
             return
         self.dismiss(reason)
+
+    @on(Button.Pressed, "#edit")
+    def edit(self) -> None:
+        self.dismiss(self.EDIT)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

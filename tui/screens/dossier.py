@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -16,14 +17,15 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from dossier_format import checks, codec
 from dossier_format.errors import DossierError
 from tui import messages, render
-from tui.acts import FormError, acts, apply_act, open_plans
+from tui.acts import Act, FormError, acts, apply_act, open_plans
 from tui.bindings import bind, translate_bindings
 from tui.dialogs.form import FormDialog
+from tui.dialogs.override import OverrideDialog
 from tui.i18n import t
 from tui.screens.editor import EditorScreen
 from tui.widgets.findings import FindingsPanel
 from tui.widgets.history import HistoryView
-from vault.errors import VaultError
+from vault.errors import ChecksFailedError, ConcurrentEditError, VaultError
 
 if TYPE_CHECKING:
     from tui.app import ZorgkluisApp
@@ -82,6 +84,7 @@ class DossierScreen(Screen[None]):
         translate_bindings(self)
         self.pupil_id = pupil_id
         self.text = ""
+        self.base = ""  # the commit `text` was read at
         self.data: dict[str, Any] = {}
 
     @property
@@ -110,7 +113,8 @@ class DossierScreen(Screen[None]):
     def load(self) -> None:
         vault = self.zapp.vault
         try:
-            text = vault.show(self.pupil_id)
+            read = vault.show_versioned(self.pupil_id)
+            text = read.text
             data = codec.load_fast(text)
         except VaultError as error:
             self.post_message(messages.WorkFailed(error.message))
@@ -119,10 +123,11 @@ class DossierScreen(Screen[None]):
             self.post_message(messages.WorkFailed(str(error)))
             return
         findings = checks.check(data, vault.route, self.zapp.today)
-        self.post_message(messages.DossierLoaded(self.pupil_id, text, data, findings))
+        self.post_message(messages.DossierLoaded(self.pupil_id, text, data, findings, read.commit))
 
     def on_dossier_loaded(self, message: messages.DossierLoaded) -> None:
         self.text = message.text
+        self.base = message.commit
         self.data = message.data
         data = message.data
         self.query_one("#dossier-title", Static).update(self.title_text())
@@ -169,15 +174,18 @@ class DossierScreen(Screen[None]):
         self.query_one("#versions").focus()
 
     def action_edit(self) -> None:
-        self.open_editor(self.text, save_now=False)
+        self.open_editor(self.text, self.text, self.base)
 
-    def open_editor(self, text: str, *, save_now: bool) -> None:
+    def open_editor(self, saved_text: str, text: str, base: str) -> None:
+        """The YAML editor on `text` (edited from `saved_text`, read at commit `base`)."""
+
         def closed(saved: bool | None) -> None:
             if saved:
                 self.load()
 
+        name = pupil_name(self.data)
         self.app.push_screen(
-            EditorScreen(self.pupil_id, pupil_name(self.data), self.text, text, save_now), closed
+            EditorScreen(self.pupil_id, name, saved_text, text, False, base or None), closed
         )
 
     def action_act(self, act_id: str) -> None:
@@ -196,14 +204,79 @@ class DossierScreen(Screen[None]):
             render.current_niveau(self.data),
         )[act_id]
 
-        def filled(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            try:
-                text = apply_act(self.text, act, values)
-            except (FormError, DossierError) as error:
-                self.zapp.notify_error(str(error))
-                return
-            self.open_editor(text, save_now=True)
+        self.open_form(act)
+
+    def open_form(self, act: Act) -> None:
+        """The act's form; what it records is saved at once (`run_act`)."""
+
+        def filled(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.run_act(act, values, None)
 
         self.app.push_screen(FormDialog(act), filled)
+
+    @work(thread=True, exclusive=True, group="act")
+    def run_act(self, act: Act, values: dict[str, Any], override: str | None) -> None:
+        """Add the act's entry to the newest saved version and save it.
+
+        The entry goes into what is saved now, not into the text this screen showed: a
+        colleague's save in between stays, and a new entry gets an id nobody has used.
+        """
+        vault = self.zapp.vault
+        try:
+            read = vault.show_versioned(self.pupil_id)
+            text = apply_act(read.text, act, values)
+            result = vault.put(
+                self.pupil_id, text, override=override, today=self.zapp.today, base=read.commit
+            )
+        except (FormError, DossierError) as error:
+            self.post_message(messages.WorkFailed(str(error)))
+            return
+        except ChecksFailedError as refused:
+            self.post_message(
+                messages.ActRefused(
+                    act, values, text, read.text, read.commit, refused.findings, refused.new_errors
+                )
+            )
+            return
+        except ConcurrentEditError as error:  # another save between reading and saving
+            self.post_message(messages.WorkFailed(str(error)))
+            return
+        except VaultError as error:
+            self.post_message(messages.WorkFailed(str(error)))
+            return
+        if result.commit is None:
+            self.post_message(messages.WorkFailed(t("editor.unchanged")))
+            return
+        self.post_message(
+            messages.DossierSaved(result.pupil_id, result.commit, result.findings, result.merged)
+        )
+
+    def on_act_refused(self, message: messages.ActRefused) -> None:
+        """The entry would add errors: give a reason, edit it as YAML, or back to the form
+        with what was filled in (nothing typed is lost)."""
+
+        def answered(reason: str | None) -> None:
+            if reason == OverrideDialog.EDIT:
+                self.open_editor(message.saved_text, message.text, message.base)
+            elif reason:
+                self.run_act(message.act, message.values, reason)
+            else:
+                self.open_form(prefilled(message.act, message.values))
+
+        dialog = OverrideDialog(message.findings, message.new_errors, offer_edit=True)
+        self.app.push_screen(dialog, answered)
+
+    def on_dossier_saved(self, message: messages.DossierSaved) -> None:
+        key = "dossier.merged" if message.merged else "dossier.saved"
+        self.app.notify(t(key, commit=message.commit[:10]))
+        self.load()
+
+
+def prefilled(act: Act, values: Mapping[str, Any]) -> Act:
+    """The act with what the user filled in as its fields' defaults (to reopen its form)."""
+    fields = [
+        dataclasses.replace(f, default=values[f.key]) if isinstance(values.get(f.key), str) else f
+        for f in act.fields
+    ]
+    return dataclasses.replace(act, fields=tuple(fields))

@@ -12,20 +12,26 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from dossier_format import checks, codec
 from dossier_format.errors import DossierError
+from dossier_format.merge import Choice
 from tui import messages
 from tui.bindings import bind, translate_bindings
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.conflict import ConflictDialog
 from tui.dialogs.override import OverrideDialog
 from tui.i18n import t
 from tui.widgets.findings import FindingsPanel, count
-from vault.errors import ChecksFailedError, VaultError
+from vault.errors import ChecksFailedError, ConcurrentEditError, VaultError
 
 if TYPE_CHECKING:
     from tui.app import ZorgkluisApp
 
 
 class EditorScreen(Screen[bool]):
-    """Edits one dossier's YAML; dismisses True after a save, False when left unsaved."""
+    """Edits one dossier's YAML; dismisses True after a save, False when left unsaved.
+
+    `base` is the commit `saved_text` was read at: the save merges what others saved since
+    (a same-field conflict asks the user to choose per field), so it never undoes their work.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("ctrl+s", "save", "key.save", priority=True),
@@ -34,7 +40,13 @@ class EditorScreen(Screen[bool]):
     ]
 
     def __init__(
-        self, pupil_id: str, name: str, saved_text: str, text: str, save_now: bool
+        self,
+        pupil_id: str,
+        name: str,
+        saved_text: str,
+        text: str,
+        save_now: bool,
+        base: str | None = None,
     ) -> None:
         super().__init__()
         translate_bindings(self)
@@ -43,6 +55,8 @@ class EditorScreen(Screen[bool]):
         self.saved_text = saved_text
         self.initial_text = text
         self.save_now = save_now
+        self.base = base
+        self.choices: dict[str, Choice] = {}
 
     @property
     def zapp(self) -> ZorgkluisApp:
@@ -72,6 +86,7 @@ class EditorScreen(Screen[bool]):
 
     def action_save(self) -> None:
         self.status(t("editor.saving"))
+        self.choices = {}
         self.save(self.text, None)
 
     def action_check(self) -> None:
@@ -81,10 +96,18 @@ class EditorScreen(Screen[bool]):
     def save(self, text: str, override: str | None) -> None:
         try:
             result = self.zapp.vault.put(
-                self.pupil_id, text, override=override, today=self.zapp.today
+                self.pupil_id,
+                text,
+                override=override,
+                today=self.zapp.today,
+                base=self.base,
+                choices=self.choices,
             )
         except ChecksFailedError as refused:
-            self.post_message(messages.SaveRefused(refused.findings))
+            self.post_message(messages.SaveRefused(refused.findings, refused.new_errors))
+            return
+        except ConcurrentEditError as conflicted:
+            self.post_message(messages.SaveConflicted(conflicted.conflicts))
             return
         except VaultError as error:
             self.post_message(messages.WorkFailed(error.message))
@@ -95,7 +118,9 @@ class EditorScreen(Screen[bool]):
         if result.commit is None:
             self.post_message(messages.WorkFailed(t("editor.unchanged")))
             return
-        self.post_message(messages.DossierSaved(result.pupil_id, result.commit, result.findings))
+        self.post_message(
+            messages.DossierSaved(result.pupil_id, result.commit, result.findings, result.merged)
+        )
 
     @work(thread=True, exclusive=True, group="check")
     def check(self, text: str) -> None:
@@ -119,7 +144,8 @@ class EditorScreen(Screen[bool]):
 
     def on_save_refused(self, message: messages.SaveRefused) -> None:
         self.query_one(FindingsPanel).show(message.findings)
-        self.status(t("editor.refused", count=count(message.findings, "error")))
+        new_errors = message.new_errors
+        self.status(t("editor.refused", count=len(new_errors or [])))
         text = self.text
 
         def overridden(reason: str | None) -> None:
@@ -127,14 +153,27 @@ class EditorScreen(Screen[bool]):
                 self.status(t("editor.saving"))
                 self.save(text, reason)
 
-        self.app.push_screen(OverrideDialog(message.findings), overridden)
+        self.app.push_screen(OverrideDialog(message.findings, new_errors), overridden)
+
+    def on_save_conflicted(self, message: messages.SaveConflicted) -> None:
+        self.status(t("conflict.title"))
+        text = self.text
+
+        def chosen(choices: dict[str, Choice] | None) -> None:
+            if choices:
+                self.choices = choices
+                self.status(t("editor.saving"))
+                self.save(text, None)
+
+        self.app.push_screen(ConflictDialog(message.conflicts), chosen)
 
     def on_work_failed(self, message: messages.WorkFailed) -> None:
         self.status(t("editor.failed", message=message.message))
 
     def on_dossier_saved(self, message: messages.DossierSaved) -> None:
         self.saved_text = self.text
-        self.app.notify(t("dossier.saved", commit=message.commit[:10]))
+        key = "dossier.merged" if message.merged else "dossier.saved"
+        self.app.notify(t(key, commit=message.commit[:10]))
         self.dismiss(True)
 
     def action_leave(self) -> None:
