@@ -140,7 +140,7 @@ async def test_history_lists_signed_versions_and_diffs_two_of_them(
         history = pilot.app.screen.query_one(HistoryView)
         table = history.query_one("#versions", DataTable)
         assert table.row_count == 2
-        assert [str(table.get_row_at(i)[2]) for i in range(2)] == ["✓", "✓"]
+        assert [str(table.get_row_at(i)[3]) for i in range(2)] == ["✓", "✓"]
         diff = history.query_one(DiffView)
         title = str(diff.query_one(".diff-title", Static).render())
         assert title == "Verschil versie 1 → versie 2"

@@ -1,4 +1,6 @@
-"""A dossier's versions (date, author, signature) and the diff between two of them."""
+"""A dossier's versions (date, author, signature) and the diff between two of them; the
+from-version picked with `m` is marked in the table, `z` fills the screen with the diff and
+back."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tui import messages
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from tui.app import ZorgkluisApp
 
 _SIGNATURE_STYLE = {"goed": "bold green"}
+_FROM_MARK = "▶"
 
 
 class HistoryView(Vertical):
@@ -48,7 +52,9 @@ class HistoryView(Vertical):
         yield DiffView(id="version-diff")
 
     def on_mount(self) -> None:
+        self.watch(self.screen, "maximized", self.restored, init=False)
         table = self.query_one("#versions", DataTable)
+        table.add_column(t("history.from_mark"), key="from")
         table.add_column(t("col.date"), key="date")
         table.add_column(t("col.author"), key="author")
         table.add_column(t("col.signature"), key="signature")
@@ -72,6 +78,7 @@ class HistoryView(Vertical):
         table.clear()
         for version in self.versions:
             table.add_row(
+                "",
                 version.when.strftime("%Y-%m-%d %H:%M"),
                 version.author_name,
                 Text(
@@ -116,15 +123,41 @@ class HistoryView(Vertical):
         message.stop()
         self.query_one(DiffView).show(message.title, message.text)
 
+    @property
+    def diff_maximized(self) -> bool:
+        """Whether the diff fills the screen (`z`)."""
+        return self.screen.maximized is self.query_one(DiffView)
+
     def action_toggle_diff(self) -> None:
-        if self.screen.maximized is not None:
-            self.screen.minimize()
+        """Fill the screen with the diff, or back. The diff takes the focus while it fills
+        the screen (the versions are hidden; the keys scroll it), the table after."""
+        if self.diff_maximized:
+            self.screen.minimize()  # `restored` gives the table the focus
         else:
-            self.screen.maximize(self.query_one(DiffView), container=False)
+            diff = self.query_one(DiffView)
+            self.screen.maximize(diff, container=False)
+            diff.focus()
+
+    def restored(self, maximized: Widget | None) -> None:
+        """However the diff went back (`z`, Textual's escape, the palette), the versions get
+        the focus again, so `z` and the arrow keys act on them."""
+        if maximized is None and self.screen.focused is self.query_one(DiffView):
+            self.query_one("#versions", DataTable).focus()
 
     def action_mark_from(self) -> None:
+        """Make the version under the cursor the from-version (again: no from-version); the
+        table marks it and the diff of that row follows."""
         table = self.query_one("#versions", DataTable)
         if not self.versions:
             return
-        self.from_commit = self.versions[table.cursor_row].commit
-        self.notify(t("history.diff", a=self.label(self.from_commit), b="…"))
+        picked = self.versions[table.cursor_row].commit
+        previous = self.from_commit
+        self.from_commit = None if picked == previous else picked
+        if previous is not None and previous in table.rows:
+            table.update_cell(previous, "from", "")
+        if self.from_commit is not None:
+            table.update_cell(self.from_commit, "from", Text(_FROM_MARK, style="bold"))
+            self.notify(t("history.from_set", version=self.label(self.from_commit)))
+        else:
+            self.notify(t("history.from_cleared"))
+        self.show_diff(picked)
