@@ -457,6 +457,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Keep pupil data out of the reason: it is readable in the history and on the server.",
     ),
     "override.edit": ("Als YAML bewerken", "Edit as YAML"),
+    "key.act_menu": ("Vastleggen…", "Record…"),
+    "acts.title": ("Wat wil je vastleggen?", "What do you want to record?"),
     "conflict.title": (
         "Een collega heeft dit dossier gewijzigd",
         "A colleague changed this dossier",

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
 from dossier_format import checks, codec
 from dossier_format.errors import DossierError
 from tui import messages, render
 from tui.acts import Act, FormError, acts, apply_act, open_plans
 from tui.bindings import bind, translate_bindings
+from tui.dialogs.act_menu import ActMenu
 from tui.dialogs.form import FormDialog
 from tui.dialogs.override import OverrideDialog
 from tui.i18n import t
@@ -49,6 +50,20 @@ _TABS: dict[str, tuple[str, ...]] = {
 }
 
 
+_TAB_ORDER = tuple(_TABS)
+
+# (act id, key, i18n key of its description), in the order of the acts menu
+_ACT_KEYS = (
+    ("plan", "p", "key.new_plan"),
+    ("evaluatie", "v", "key.evaluate_plan"),
+    ("bespreking", "b", "key.bespreking"),
+    ("gesprek", "g", "key.gesprek"),
+    ("toestemming", "t", "key.toestemming"),
+    ("niveau", "n", "key.niveau"),
+    ("toets", "k", "key.toets"),
+)
+
+
 def pupil_name(data: Mapping[str, Any]) -> str:
     """'Voornaam tussenvoegsel Achternaam' from the dossier."""
     leerling = data.get("leerling")
@@ -69,14 +84,18 @@ class DossierScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("escape", "back", "key.back"),
         bind("e", "edit", "key.edit_yaml"),
-        bind("p", "act('plan')", "key.new_plan"),
-        bind("v", "act('evaluatie')", "key.evaluate_plan"),
-        bind("b", "act('bespreking')", "key.bespreking"),
-        bind("g", "act('gesprek')", "key.gesprek"),
-        bind("t", "act('toestemming')", "key.toestemming"),
-        bind("n", "act('niveau')", "key.niveau"),
-        bind("k", "act('toets')", "key.toets"),
+        bind("a", "act_menu", "key.act_menu"),
+        # Each act also has its own key (in F1's help and the menu, not the footer).
+        *(bind(key, f"act('{act}')", text, show=False) for act, key, text in _ACT_KEYS),
         bind("h", "history", "key.history"),
+        # The tabs by number, in their order on screen (listed in F1's help, not the footer).
+        *(
+            bind(str(number), f"tab('tab-{tab}')", f"tab.{tab}", show=False)
+            for number, tab in enumerate(
+                ("overview", *_TAB_ORDER, "historie"),
+                start=1,
+            )
+        ),
     ]
 
     def __init__(self, pupil_id: str) -> None:
@@ -104,7 +123,7 @@ class DossierScreen(Screen[None]):
                     yield Static("", id=f"body-{tab}")
             with TabPane(t("tab.historie"), id="tab-historie"):
                 yield HistoryView(self.pupil_id, id="history")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -169,6 +188,16 @@ class DossierScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
+    def action_tab(self, pane_id: str) -> None:
+        """Show a tab (keys 1–9); focus moves with it (TabbedContent shows the pane that
+        holds the focus, so focus left in the old pane would switch back)."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = pane_id
+        if pane_id == "tab-historie":
+            self.query_one("#versions").focus()
+        else:
+            tabs.query_one(Tabs).focus()
+
     def action_history(self) -> None:
         self.query_one(TabbedContent).active = "tab-historie"
         self.query_one("#versions").focus()
@@ -187,6 +216,16 @@ class DossierScreen(Screen[None]):
         self.app.push_screen(
             EditorScreen(self.pupil_id, name, saved_text, text, False, base or None), closed
         )
+
+    def action_act_menu(self) -> None:
+        """All acts in one list (the footer has room for this one key)."""
+
+        def chosen(act_id: str | None) -> None:
+            if act_id:
+                self.action_act(act_id)
+
+        menu = [(act, key, t(text)) for act, key, text in _ACT_KEYS]
+        self.app.push_screen(ActMenu(menu), chosen)
 
     def action_act(self, act_id: str) -> None:
         if not self.text:
