@@ -1,7 +1,11 @@
-"""The pupil list: filters by groep, niveau and signal, incremental search, review count."""
+"""The pupil list: filters by groep, niveau and signal, incremental search, review count,
+sorting by any column (click its header, or `n` for name and `e` for the next evaluation)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -35,12 +39,48 @@ def full_name(pupil: PupilSummary) -> str:
     return f"{pupil.achternaam}, {pupil.voornaam}{tussen}"
 
 
+def fold(text: str) -> str:
+    """Text for comparing names: without accents or case ("Zoë" and "ZOE" are one)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_text(pupil: PupilSummary) -> str:
+    """A pupil's name in every order people type it, folded: 'Voornaam tussenvoegsel
+    Achternaam', 'Achternaam, Voornaam tussenvoegsel' and 'tussenvoegsel Achternaam'."""
+    tussen = pupil.tussenvoegsel or ""
+    forms = (
+        " ".join(p for p in (pupil.voornaam, tussen, pupil.achternaam) if p),
+        full_name(pupil),
+        f"{tussen} {pupil.achternaam}".strip(),
+    )
+    return fold(" | ".join(forms))
+
+
+def search_words(search: str) -> list[str]:
+    """The words of a search, folded; commas separate words like spaces do."""
+    return re.split(r"[\s,]+", fold(search).strip(" ,")) if search.strip(" ,") else []
+
+
 def matches(
-    pupil: PupilSummary, search: str, groep: object, niveau: object, signal: object
+    pupil: PupilSummary,
+    search: str,
+    groep: object,
+    niveau: object,
+    signal: object,
+    *,
+    haystack: str | None = None,
 ) -> bool:
-    """Whether a pupil passes the list's filters (Select.NULL means no filter)."""
-    if search and search.casefold() not in f"{pupil.voornaam} {pupil.achternaam}".casefold():
-        return False
+    """Whether a pupil passes the list's filters (Select.NULL means no filter).
+
+    Every word of the search must occur in the pupil's name, in any form (`search_text`, or
+    `haystack` when already known), so "Akkerhof, Fenna", "ter akk" and "fenna ter" all find
+    Fenna ter Akkerhof.
+    """
+    if search:
+        names = search_text(pupil) if haystack is None else haystack
+        if not all(word in names for word in search_words(search)):
+            return False
     if groep is not Select.NULL and pupil.groep != groep:
         return False
     if niveau is not Select.NULL and str(pupil.niveau) != niveau:
@@ -66,12 +106,54 @@ def row_cells(pupil: PupilSummary) -> tuple[Text, ...]:
     return tuple(Text(cell, no_wrap=True, end="") for cell in cells)
 
 
+def _name_key(pupil: PupilSummary) -> tuple[str, ...]:
+    return (
+        fold(pupil.achternaam),
+        fold(pupil.voornaam),
+        fold(pupil.tussenvoegsel or ""),
+        pupil.id,
+    )
+
+
+# Column key -> the sort key of a pupil; None values sort last in either direction.
+SORT_KEYS: dict[str, Callable[[PupilSummary], Any]] = {
+    "naam": _name_key,
+    "groep": lambda p: p.groep,
+    "niveau": lambda p: p.niveau,
+    "errors": lambda p: p.errors or 0,
+    "warnings": lambda p: p.warnings or 0,
+    "volgende": lambda p: p.volgende_evaluatie,
+    "signalen": lambda p: (len(p.signalen), ", ".join(signal_text(s) for s in p.signalen)),
+}
+
+COLUMNS = (
+    ("naam", "col.name"),
+    ("groep", "col.group"),
+    ("niveau", "col.level"),
+    ("errors", "col.errors"),
+    ("warnings", "col.warnings"),
+    ("volgende", "col.next_eval"),
+    ("signalen", "col.signals"),
+)
+
+
+def sort_pupils(pupils: list[PupilSummary], column: str, reverse: bool) -> list[PupilSummary]:
+    """`pupils` by one column (then by name), those without a value last either way."""
+    key = SORT_KEYS[column]
+    by_name = sorted(pupils, key=_name_key)
+    present = [p for p in by_name if key(p) is not None]
+    missing = [p for p in by_name if key(p) is None]
+    return sorted(present, key=key, reverse=reverse) + missing
+
+
 class PupilListScreen(Screen[None]):
     """The main screen after unlocking."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("slash", "focus_search", "key.search"),
         bind("r", "review", "key.review"),
+        bind("n", "sort('naam')", "key.sort_name"),
+        bind("e", "sort('volgende')", "key.sort_next_eval"),
         bind("f5", "refresh", "key.refresh"),
         bind("ctrl+l", "clear_filters", "key.clear_filters"),
     ]
@@ -81,6 +163,10 @@ class PupilListScreen(Screen[None]):
         translate_bindings(self)
         # Each pupil's row as plain strings, built once per load, not on every filter change.
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._search: dict[str, str] = {}
+        # The column the user sorted by and whether descending; None: groep, then name.
+        self.sort_column: str | None = None
+        self.sort_reverse = False
 
     @property
     def zapp(self) -> ZorgkluisApp:
@@ -108,15 +194,23 @@ class PupilListScreen(Screen[None]):
             f"{vault.school} · {t('pupils.user', naam=vault.user.naam, rol=role)}"
         )
         table = self.query_one("#pupils", DataTable)
-        table.add_column(t("col.name"), key="naam")
-        table.add_column(t("col.group"), key="groep")
-        table.add_column(t("col.level"), key="niveau")
-        table.add_column(t("col.errors"), key="errors")
-        table.add_column(t("col.warnings"), key="warnings")
-        table.add_column(t("col.next_eval"), key="volgende")
-        table.add_column(t("col.signals"), key="signalen")
+        self.add_columns(table)
         self.load()
         table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A teacher does not review: no `r` in the footer or the help for them.
+        if action == "review":
+            return review.may_review(self.zapp.vault.user.rol)
+        return True
+
+    def add_columns(self, table: DataTable[Any]) -> None:
+        """The columns, the sorted one with an arrow (▲ ascending, ▼ descending)."""
+        for key, text_key in COLUMNS:
+            label = t(text_key)
+            if key == self.sort_column:
+                label = f"{label} {'▼' if self.sort_reverse else '▲'}"
+            table.add_column(Text(label), key=key)
 
     def on_screen_resume(self) -> None:
         if self.zapp.pupils_stale:
@@ -152,6 +246,7 @@ class PupilListScreen(Screen[None]):
         )
         self.zapp.pupils = pupils
         self._cells = {p.id: row_cells(p) for p in pupils}
+        self._search = {p.id: search_text(p) for p in pupils}
         self.fill_filters(pupils)
         self.refresh_table()
         if review.may_review(self.zapp.vault.user.rol):
@@ -188,8 +283,15 @@ class PupilListScreen(Screen[None]):
         niveau = self.query_one("#filter-niveau", Select).value
         signal = self.query_one("#filter-signal", Select).value
         table = self.query_one("#pupils", DataTable)
-        table.clear()
-        shown = [p for p in self.zapp.pupils if matches(p, search, groep, niveau, signal)]
+        table.clear(columns=True)
+        self.add_columns(table)
+        shown = [
+            p
+            for p in self.zapp.pupils
+            if matches(p, search, groep, niveau, signal, haystack=self._search.get(p.id))
+        ]
+        if self.sort_column is not None:
+            shown = sort_pupils(shown, self.sort_column, self.sort_reverse)
         for pupil in shown:
             table.add_row(*self._cells[pupil.id], key=pupil.id)
         self.query_one("#pupil-count", Static).update(
@@ -207,6 +309,29 @@ class PupilListScreen(Screen[None]):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    @on(DataTable.HeaderSelected, "#pupils")
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_key.value is not None:
+            self.action_sort(event.column_key.value)
+
+    def action_sort(self, column: str) -> None:
+        """Sort by `column`; the same column again turns the order round."""
+        if column not in SORT_KEYS:
+            return
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, False
+        table = self.query_one("#pupils", DataTable)
+        row_key = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if table.row_count
+            else None
+        )
+        self.refresh_table()
+        if row_key is not None and row_key in table.rows:
+            table.move_cursor(row=table.get_row_index(row_key), animate=False)
 
     def action_review(self) -> None:
         if review.may_review(self.zapp.vault.user.rol):
