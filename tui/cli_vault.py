@@ -51,6 +51,16 @@ PROBLEM_LABEL = {
     "bad_signature": "ongeldige handtekening",
     "unknown_signer": "onbekende ondertekenaar",
     "corrupt": "beschadigd bestand",
+    "modified": "gewijzigd buiten Zorgkluis",
+    "unauthorised": "niet toegestane wijziging",
+}
+VERIFY_HINT = {
+    "unauthorised": (
+        "Een wijziging die niet was toegestaan wordt niet gebruikt: de kluis slaat niets op "
+        "tot de intern begeleider of directie haar terugzet naar de versie ervoor "
+        "('git reset --hard VERSIE^' in de kluismap, op elk apparaat) of herstelt uit een back-up."
+    ),
+    "modified": "Zet het bestand terug met 'git checkout -- BESTAND' in de kluismap.",
 }
 
 
@@ -73,6 +83,10 @@ def handle_errors(func: F) -> F:
             sys.exit(1)
         except VaultError as exc:
             _fail(exc)
+            sys.exit(2)
+        except DossierError as exc:  # e.g. a route file (RouteError): never a traceback
+            click.secho(f"fout: {exc}", fg="red", err=True)
+            click.echo("Verbeter het bestand en probeer het opnieuw; er is niets opgeslagen.")
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -468,10 +482,21 @@ def register(group: click.Group) -> None:
     @handle_errors
     def verify_cmd(ctx: click.Context) -> None:
         """Controleer alle handtekeningen en de bestanden die je kunt lezen."""
-        problems = open_vault(ctx).verify()
+        vault = Vault.open(
+            default_vault_path(ctx.obj.get("vault_path")), _identity(ctx), allow_untrusted=True
+        )
+        problems = vault.verify()
         for p in problems:
             label = PROBLEM_LABEL.get(p.kind, p.kind)
             click.secho(f"PROBLEEM {p.sha[:10]}: {label}: {p.detail}", fg="red")
+        for kind in sorted({p.kind for p in problems} & set(VERIFY_HINT)):
+            click.echo(VERIFY_HINT[kind])
+        if vault.unchecked_changes:
+            click.echo(
+                f"{vault.unchecked_changes} dossierwijziging(en) van leerlingen die jij niet "
+                "kunt lezen zijn niet op bevoegdheid gecontroleerd; laat de intern begeleider "
+                "of directie ook 'zorgkluis verify' draaien."
+            )
         if problems:
             click.echo(f"{len(problems)} probleem/problemen gevonden.", err=True)
             sys.exit(1)

@@ -182,3 +182,27 @@ class CorruptError(VaultError):
     """Stored data cannot be decrypted or parsed although the key is right: it is damaged."""
 
     default_hint = "Draai 'zorgkluis verify' en herstel de kluis uit een back-up of een kloon."
+
+
+class UnauthorisedChangeError(VaultError):
+    """The history holds a commit its signer was not allowed to make (a change of the vault's
+    settings in `.zorgkluis/` by someone other than directie or an intern begeleider, a
+    dossier changed or removed by someone who could not read it, a history that does not
+    start at this vault's first commit). The client does not act on it: no user list,
+    recovery key or route from such a commit is used, nothing is saved or synchronised.
+
+    Attributes:
+        problems: the commits concerned (`vault.repository.Problem`, kind "unauthorised").
+    """
+
+    default_hint = (
+        "Laat de intern begeleider of directie 'zorgkluis verify' draaien en de kluis "
+        "terugzetten naar de laatste goede versie ('git reset --hard VERSIE' in de kluismap) "
+        "of herstellen uit een back-up; tot dan slaat deze kluis niets op."
+    )
+
+    def __init__(
+        self, message: str, hint: str | None = None, problems: Sequence[object] = ()
+    ) -> None:
+        super().__init__(message, hint)
+        self.problems = list(problems)

@@ -59,6 +59,19 @@ MAINTENANCE_SCRIPT = (
     " && git commit-graph write --reachable --changed-paths --no-progress"
 )
 
+UNSIGNED_DETAIL = (
+    "deze wijziging heeft geen handtekening: ze is buiten Zorgkluis gemaakt (bijvoorbeeld met "
+    "gewone git). Vraag na wie dit deed; herstel de kluis zo nodig naar de versie ervoor."
+)
+BAD_SIGNATURE_DETAIL = (
+    "de handtekening van deze wijziging klopt niet ({}): de wijziging is na het ondertekenen "
+    "veranderd of beschadigd. Herstel de kluis naar de versie ervoor of uit een back-up."
+)
+UNKNOWN_SIGNER_DETAIL = (
+    "ondertekend met sleutel {}, die op dat moment (versie {}) niet van een medewerker van de "
+    "kluis was. Vraag na van wie deze sleutel is; herstel de kluis zo nodig naar de versie ervoor."
+)
+
 _SHA_RE = re.compile(r"[0-9a-f]{40}")
 _KEY_TYPE_RE = re.compile(r"(ssh-|ecdsa-|sk-ssh-|sk-ecdsa-)")
 
@@ -810,6 +823,8 @@ class GitStore:
         verify: VerifyFn,
         allowed_signers_resolver: AllowedSignersResolver | None = None,
         rev: str = "HEAD",
+        *,
+        signers: dict[str, str] | None = None,
     ) -> list[Problem]:
         """Check every commit reachable from `rev`; return the problems, oldest first.
 
@@ -823,6 +838,8 @@ class GitStore:
             verify: see `VerifyFn`; for example a wrapper of `vault.crypto.sshsig.verify`.
             allowed_signers_resolver: see `AllowedSignersResolver`.
             rev: the tip to check from.
+            signers: when given, receives the signer's key ("<type> <base64>") of every
+                commit whose signature is valid (allowed or not), by sha.
 
         Raises:
             UnknownRevisionError: when `rev` names no commit (an empty repo gives []).
@@ -841,22 +858,91 @@ class GitStore:
         for sha, raw, basis in zip(shas, raws, bases, strict=True):
             payload, signature = go.split_signature(raw)
             if signature is None:
-                problems.append(Problem(sha, "unsigned", "commit has no signature"))
+                problems.append(Problem(sha, "unsigned", UNSIGNED_DETAIL))
                 continue
             try:
                 key = normalize_key(verify(payload, signature, SIGNATURE_NAMESPACE))
             except Exception as exc:
-                problems.append(Problem(sha, "bad_signature", str(exc) or type(exc).__name__))
+                reason = str(exc) or type(exc).__name__
+                problems.append(Problem(sha, "bad_signature", BAD_SIGNATURE_DETAIL.format(reason)))
                 continue
+            if signers is not None:
+                signers[sha] = key
             if key not in resolver(basis):
                 problems.append(
-                    Problem(
-                        sha,
-                        "unknown_signer",
-                        f"signed by {key}, which is not in {ALLOWED_SIGNERS} of {basis[:12]}",
-                    )
+                    Problem(sha, "unknown_signer", UNKNOWN_SIGNER_DETAIL.format(key, basis[:12]))
                 )
         return problems
+
+    def signer_keys(self, shas: Sequence[str], verify: VerifyFn) -> dict[str, str | None]:
+        """The key ("<type> <base64>") that validly signed each commit; None when the commit
+        is unsigned or its signature does not verify (one batched read)."""
+        out: dict[str, str | None] = {}
+        for sha, obj in zip(shas, self._cat.get_many(_valid_shas(shas)), strict=True):
+            key = None
+            if obj is not None and obj.kind == "commit":
+                payload, signature = go.split_signature(obj.data)
+                if signature is not None:
+                    with contextlib.suppress(Exception):
+                        key = normalize_key(verify(payload, signature, SIGNATURE_NAMESPACE))
+            out[sha] = key
+        return out
+
+    def changes_in_order(
+        self, rev: str = "HEAD", *, since: str | None = None, paths: Sequence[str] = ()
+    ) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        """(sha, parents, paths the commit itself wrote) of the commits of `rev`, oldest
+        first, every parent before its children (`--topo-order`).
+
+        For an ordinary commit the paths are those it changed; for a merge only the paths
+        whose content differs from every parent (what the merge itself wrote, git's combined
+        diff), so what a merge took over from one side counts as that side's. `since`
+        leaves that commit and its ancestors out; with `paths` only commits touching them
+        are listed (every merge of that history included, with or without paths).
+
+        Raises:
+            UnknownRevisionError: when `rev` or `since` names no commit (an empty repo
+                gives []).
+        """
+        if rev == "HEAD" and self.head() is None:
+            return []
+        start = self.resolve(rev)
+        exclude = [f"^{self.resolve(since)}"] if since is not None else []
+        out = self._git(
+            "log",
+            "-z",
+            "--format=%x01%H %P",
+            "--topo-order",
+            "--reverse",
+            "--full-history",
+            "-c",
+            "--name-only",
+            "--no-renames",
+            "--no-show-signature",
+            "--no-color",
+            start,
+            *exclude,
+            "--",
+            *[go.validate_path(p.rstrip("/")) for p in paths],
+        ).stdout
+        result = []
+        for record in out.split(b"\x01")[1:]:
+            head, *names = record.split(b"\0")
+            sha, *parents = head.decode().split()
+            files = tuple(n.lstrip(b"\n").decode() for n in names if n.strip(b"\n"))
+            result.append((sha, tuple(parents), files))
+        return result
+
+    def is_ancestor(self, ancestor: str, rev: str) -> bool:
+        """True when commit `ancestor` is `rev` or one of its ancestors."""
+        done = self._git("merge-base", "--is-ancestor", ancestor, rev, check=False)
+        return done.returncode == 0
+
+    def root_commits(self, rev: str = "HEAD") -> list[str]:
+        """The commits without parents that `rev` descends from (normally exactly one)."""
+        if rev == "HEAD" and self.head() is None:
+            return []
+        return self._git("rev-list", "--max-parents=0", self.resolve(rev)).stdout.decode().split()
 
     def _allowed_signers_reader(self, shas: Sequence[str]) -> AllowedSignersResolver:
         # One batched read for all commits; each distinct file content is parsed once.

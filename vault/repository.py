@@ -26,6 +26,7 @@ import datetime
 import difflib
 import fcntl
 import hashlib
+import json
 import os
 import subprocess
 import threading
@@ -41,7 +42,7 @@ from dossier_format import checks, codec, merge, model, parts, schema
 from dossier_format.errors import DossierError
 from dossier_format.findings import Finding
 from dossier_format.model import PupilSummary
-from dossier_format.routes import Route, load_route
+from dossier_format.routes import ROUTES_DIR, Route, load_route, parse_route
 from vault import access, audit, summary
 from vault.access import Grants
 from vault.audit import AuditError, AuditLog, AuditRecord
@@ -57,6 +58,7 @@ from vault.errors import (
     NoAccessError,
     NotAVaultError,
     NotPermittedError,
+    UnauthorisedChangeError,
     UnknownPupilError,
     UnknownUserError,
     UserExistsError,
@@ -64,7 +66,13 @@ from vault.errors import (
     VaultExistsError,
     WrongPassphraseError,
 )
-from vault.git_store import CommitInfo, GitStore, GitStoreError, UnknownRevisionError
+from vault.git_store import (
+    CommitInfo,
+    GitStore,
+    GitStoreError,
+    UnknownRevisionError,
+    parse_allowed_signers,
+)
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, KeyRing, KeyStore, RingItem, atomic_write
 from vault.users import (
@@ -81,11 +89,18 @@ USERS_FILE = ".zorgkluis/users.yaml"
 _STATE_BATCH = 100  # pupils whose files `check_all` reads in one git round trip
 SIGNERS_FILE = ".zorgkluis/allowed_signers"
 DOSSIERS = "dossiers"
+CONFIG_DIR = ".zorgkluis"
+ROUTE_FILE = ".zorgkluis/route.yaml"
+"""A school's own route (`init --route eigen.yaml`), committed and signed with the vault."""
+_RETENTION_LOG = ".zorgkluis/bewaarlog.jsonl"  # vault.retention.LOG_FILE (which imports us)
 SUMMARY_PART = "samenvatting"
 GRANTS_PART = "toegang"
 VAULT_FORMAT = "zorgkluis-kluis/1"
 STATE_DIR = Path(".git") / "zorgkluis"
 RINGS_DIR = STATE_DIR / "ringen"
+TRUST_FILE = STATE_DIR / "vertrouwen.json"
+"""This device's pin of the vault: its first commit (the root of trust) and the newest commit
+whose `.zorgkluis/` history was checked (`Vault.open` checks only what came after)."""
 """Per-user key rings (`vault.keystore.KeyRing`); the retention sweep destroys them all."""
 LOCK_WAIT_SECONDS = 5.0
 PASSPHRASE_ENV = "ZORGKLUIS_PASSPHRASE"
@@ -128,8 +143,10 @@ class Problem:
 
     Attributes:
         sha: the commit concerned (for "corrupt": HEAD).
-        kind: "unsigned", "bad_signature", "unknown_signer" (from the git layer) or "corrupt"
-            (a file at HEAD that does not decrypt with its part key).
+        kind: "unsigned", "bad_signature", "unknown_signer" (from the git layer),
+            "unauthorised" (a validly signed commit its signer was not allowed to make, see
+            docs/access.md §5), "corrupt" (a file at HEAD that does not decrypt with its part
+            key) or "modified" (a work-tree file differs from HEAD).
         detail: technical detail (no pupil data: paths carry opaque ids only).
     """
 
@@ -315,6 +332,245 @@ def _verify_signature(payload: bytes, signature: bytes, namespace: str) -> str:
     return sshkeys.public_line(sshsig.verify(payload, signature, namespace))
 
 
+def _read_trust(root: Path) -> dict[str, str]:
+    """This device's pin of the vault (`TRUST_FILE`): {"begin": sha, "gecontroleerd": sha},
+    or {} when there is none yet (or it is unreadable: then the history is checked again)."""
+    try:
+        data = json.loads((root / TRUST_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _write_trust(root: Path, first: str, checked: str) -> None:
+    data = json.dumps({"begin": first, "gecontroleerd": checked}, sort_keys=True).encode()
+    with contextlib.suppress(OSError):  # a read-only copy: checked again next time
+        atomic_write(root / TRUST_FILE, data)
+
+
+def _who(user: User) -> str:
+    return f"{user.id} ({user.rol})"
+
+
+class _Authorisation:
+    """The history rules of docs/access.md §5 over a run of commits (oldest first).
+
+    A commit is judged by the users of its parent as they count: the users of the last
+    commit before it whose `.zorgkluis/` history is clean, so nobody gains rights from an
+    unauthorised change (nor from a later commit that builds on one).
+
+    Args:
+        vault: the vault (its store, and its key store to read betrokkenen as of a parent).
+        keys: the key that validly signed each commit (None or absent: unsigned or invalid).
+        root: the pinned first commit; another parentless commit is unauthorised.
+        dossiers: also check the dossier rules (`verify` and sync); off for `open`, which
+            only acts on the settings.
+        strict: an unsigned or unknown signer is a problem here too (`verify` reports those
+            as signature problems already, so it passes False).
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        keys: Mapping[str, str | None],
+        *,
+        root: str | None,
+        dossiers: bool,
+        strict: bool,
+    ) -> None:
+        self.vault = vault
+        self.store = vault._store
+        self.keys = keys
+        self.root = root
+        self.dossiers = dossiers
+        self.strict = strict
+        self.users_cache: dict[str, list[User]] = {}
+        self.effective: dict[str, list[User]] = {}
+        self.tainted: set[str] = set()
+        self.entries: dict[str, KeyEntry | None] = {}
+        self.involved: dict[tuple[str, str], tuple[frozenset[str], Grants] | None] = {}
+        self.unchecked = 0
+        """Dossier changes that could not be judged: the checking user cannot read the pupil."""
+
+    def users_at(self, sha: str) -> list[User]:
+        return self.vault._users_at(sha, self.users_cache)
+
+    def counted_users(self, sha: str) -> list[User]:
+        """The users that count as of commit `sha` (see the class doc)."""
+        found = self.effective.get(sha)
+        return found if found is not None else self.users_at(sha)
+
+    def run(self, commits: Iterable[tuple[str, tuple[str, ...], tuple[str, ...]]]) -> list[Problem]:
+        problems: list[Problem] = []
+        for sha, parents, paths in commits:
+            details, config_ok = self.judge(sha, parents, paths)
+            problems += [Problem(sha, "unauthorised", d) for d in details]
+            tainted = not config_ok or any(p in self.tainted for p in parents)
+            if tainted:
+                self.tainted.add(sha)
+                self.effective[sha] = (
+                    self.counted_users(parents[0]) if parents else self.users_at(sha)
+                )
+            elif parents and len(parents) == 1 and USERS_FILE not in paths:
+                self.effective[sha] = self.counted_users(parents[0])
+            else:
+                self.effective[sha] = self.users_at(sha)
+        return problems
+
+    def judge(
+        self, sha: str, parents: tuple[str, ...], paths: tuple[str, ...]
+    ) -> tuple[list[str], bool]:
+        """The problems of one commit, and whether its `.zorgkluis/` change may count."""
+        key = self.keys.get(sha)
+        config = sorted(p for p in paths if p.startswith(CONFIG_DIR + "/"))
+        if key is None:
+            if self.strict and (config or self.dossiers or not parents):
+                return ["deze wijziging is niet (geldig) ondertekend"], False
+            return [], not config
+        if not parents:
+            if self.root is not None and sha != self.root:
+                return [
+                    "een tweede begin van de geschiedenis: deze kluisgeschiedenis begint niet "
+                    f"bij de eerste versie die dit apparaat van de kluis kent ({self.root[:12]})"
+                ], False
+            signer = find_by_key(self.users_at(sha), key)
+            if signer is None or not access.may_manage(signer):
+                return ["de kluis is niet aangemaakt door directie of een intern begeleider"], False
+            return [], True
+        signers = [(p, find_by_key(self.counted_users(p), key)) for p in parents]
+        known = [(p, u) for p, u in signers if u is not None]
+        if not known:
+            if any(find_by_key(self.users_at(p), key) for p in parents):
+                return [
+                    "ondertekend door een sleutel die alleen via een niet-toegestane wijziging "
+                    "van de medewerkerslijst in de kluis kwam"
+                ], not config
+            if self.strict:
+                return ["ondertekend door iemand die geen medewerker van de kluis was"], False
+            return [], not config  # reported as an unknown signer already
+        best: tuple[list[str], bool] | None = None
+        for parent, signer in known:  # a merge counts when it is allowed as of either side
+            details: list[str] = []
+            config_ok = True
+            if config and not access.may_manage(signer):
+                left = [
+                    p
+                    for p in config
+                    if len(parents) < 2 or not self.merge_adds_nothing(sha, parents, p)
+                ]
+                if left:
+                    config_ok = False
+                    details.append(
+                        f"{_who(signer)} wijzigde {', '.join(left)}; alleen directie of een "
+                        "intern begeleider mag de instellingen van de kluis (.zorgkluis/) "
+                        "wijzigen (medewerkers, herstelsleutel, zorgroute)"
+                    )
+            if self.dossiers:
+                details += self.dossier_details(sha, parent, signer, paths)
+            if best is None or len(details) < len(best[0]):
+                best = (details, config_ok)
+            if not details:
+                break
+        assert best is not None
+        return best
+
+    def merge_adds_nothing(self, sha: str, parents: Sequence[str], path: str) -> bool:
+        """A settings file a merge wrote itself holds nothing that was in neither side (how
+        sync merges the user list, the allowed signers and the retention log)."""
+        mine, *sides = self.store.read_many([(rev, path) for rev in (sha, *parents)])
+        if mine is None or any(side is None for side in sides):
+            return False
+        if path == USERS_FILE:
+            known = {u for side in sides for u in parse_users(side or b"")}
+            return set(parse_users(mine)) <= known
+        if path == SIGNERS_FILE:
+            allowed = set().union(*(parse_allowed_signers(side or b"") for side in sides))
+            return parse_allowed_signers(mine) <= allowed
+        if path == _RETENTION_LOG:
+            lines = {line for side in sides for line in (side or b"").splitlines()}
+            return set(mine.splitlines()) <= lines
+        return False
+
+    def dossier_details(
+        self, sha: str, parent: str, signer: User, paths: Sequence[str]
+    ) -> list[str]:
+        by_pupil: dict[str, list[str]] = {}
+        for path in paths:
+            bits = path.split("/")
+            if bits[0] == DOSSIERS and len(bits) >= 3:
+                by_pupil.setdefault(bits[1], []).append(path)
+        details: list[str] = []
+        manager = access.may_manage(signer)
+        for pupil_id, files in sorted(by_pupil.items()):
+            prefix = f"{DOSSIERS}/{pupil_id}/"
+            others = []
+            werk = [f for f in files if access.is_werkaantekeningen(f[len(prefix) :])]
+            now = dict(zip(werk, self.store.read_many([(sha, f) for f in werk]), strict=True))
+            for path in werk:
+                author = access.werk_author(path[len(prefix) :].removesuffix(".age"))
+                if author == signer.id or (manager and now[path] is None):
+                    continue  # own notes; directie/IB may destroy them (retention)
+                details.append(
+                    f"{_who(signer)} wijzigde de werkaantekeningen van {author} bij leerling "
+                    f"{pupil_id}; alleen de auteur zelf mag die wijzigen"
+                )
+            others = [f for f in files if f not in now]
+            if not others or manager:
+                continue
+            admin_path, grants_path = prefix + f"{_ADMIN}.age", prefix + f"{GRANTS_PART}.age"
+            admin_before, grants_before, admin_now = self.store.read_many(
+                [(parent, admin_path), (parent, grants_path), (sha, admin_path)]
+            )
+            if admin_before is None:
+                continue  # a new pupil: anyone may create one (`new`)
+            if admin_now is None:
+                details.append(
+                    f"{_who(signer)} verwijderde het dossier van leerling {pupil_id}; alleen "
+                    "directie of een intern begeleider mag dossiers verwijderen"
+                )
+                continue
+            involved = self.involvement(pupil_id, admin_before, grants_before)
+            if involved is None:
+                self.unchecked += 1
+                continue
+            readers = access.pupil_readers(self.counted_users(parent), *involved)
+            if signer.id not in readers:
+                details.append(
+                    f"{_who(signer)} wijzigde het dossier van leerling {pupil_id} zonder die "
+                    "leerling te mogen lezen (niet betrokken en geen toegang gekregen)"
+                )
+        return details
+
+    def involvement(
+        self, pupil_id: str, admin: bytes, grants: bytes | None
+    ) -> tuple[frozenset[str], Grants] | None:
+        """Betrokkenen and explicit grants from a pupil's administratie and toegang files as
+        they were; None when this user cannot read them."""
+        cache_key = (hashlib.sha256(admin).hexdigest(), hashlib.sha256(grants or b"").hexdigest())
+        if cache_key in self.involved:
+            return self.involved[cache_key]
+        if pupil_id not in self.entries:
+            try:
+                self.entries[pupil_id] = self.vault.keystore.read(
+                    pupil_id, _ADMIN, self.vault._identities
+                )
+            except (NoAccessError, CorruptError):
+                self.entries[pupil_id] = None
+        entry = self.entries[pupil_id]
+        result: tuple[frozenset[str], Grants] | None = None
+        if entry is not None:
+            try:
+                admin_data = codec.load_fast(age.decrypt(admin, entry.keys).decode() or "{}")
+                plain = {GRANTS_PART: age.decrypt(grants, entry.keys)} if grants else {}
+                result = (access.betrokkenen_ids(admin_data), _grants(plain))
+            except (age.AgeError, DossierError, UnicodeDecodeError, ValueError):
+                result = None
+        self.involved[cache_key] = result
+        return result
+
+
 @contextlib.contextmanager
 def vault_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold the vault's save lock (`.git/zorgkluis/vault.lock`, an exclusive flock).
@@ -351,11 +607,23 @@ class Vault:
     """An opened vault for one staff member. Use `Vault.init` or `Vault.open`."""
 
     def __init__(
-        self, path: Path, store: GitStore, key: Ed25519PrivateKey, *, durable: bool = True
+        self,
+        path: Path,
+        store: GitStore,
+        key: Ed25519PrivateKey,
+        *,
+        durable: bool = True,
+        allow_untrusted: bool = False,
     ) -> None:
         """Private: use `Vault.open` or `Vault.init`."""
         self.path = path
         self.durable = durable
+        self._allow_untrusted = allow_untrusted
+        self.untrusted: UnauthorisedChangeError | None = None
+        """Set when the vault was opened with `allow_untrusted` and its settings came from an
+        unauthorised commit: the vault is then read-only."""
+        self.unchecked_changes = 0
+        """After `verify`: dossier changes it could not judge (pupils this user cannot read)."""
         """Flush commits and audit entries to disk before returning (see `Vault.open`)."""
         self._store = store
         self._key = key
@@ -377,9 +645,19 @@ class Vault:
 
     @classmethod
     def open(
-        cls, path: Path | str, identity_key: Ed25519PrivateKey, *, durable: bool = True
+        cls,
+        path: Path | str,
+        identity_key: Ed25519PrivateKey,
+        *,
+        durable: bool = True,
+        allow_untrusted: bool = False,
     ) -> Vault:
         """Open the vault at `path` as the user whose private key is `identity_key`.
+
+        The vault's settings (users, recovery key, route) are used only when every commit
+        that changed `.zorgkluis/` was allowed (docs/access.md §5): checked from the vault's
+        first commit, pinned on this device at `init` or the first open of a clone, up to
+        HEAD; later opens check only the commits since the last checked one.
 
         Args:
             path: the vault folder.
@@ -388,15 +666,25 @@ class Vault:
                 (survives power loss).
                 False is for tests and bulk imports that can be redone; a killed process
                 still leaves a consistent vault either way.
+            allow_untrusted: open a vault with an unauthorised settings change anyway, but
+                read-only (`untrusted` says why; every save raises it): for `verify`.
 
         Raises:
             NotAVaultError: `path` is not an initialised vault.
             UnknownUserError: the key is not one of the vault's users.
+            UnauthorisedChangeError: a commit changed `.zorgkluis/` without being allowed to,
+                or the history does not start at the vault's pinned first commit.
         """
         root = Path(path)
         if not (root / ".git").is_dir():
             raise NotAVaultError(f"'{root}' is geen Zorgkluis-kluis.")
-        return cls(root, GitStore(root, fsync=durable), identity_key, durable=durable)
+        return cls(
+            root,
+            GitStore(root, fsync=durable),
+            identity_key,
+            durable=durable,
+            allow_untrusted=allow_untrusted,
+        )
 
     @classmethod
     def init(
@@ -443,9 +731,14 @@ class Vault:
         if not school.strip():
             raise InvalidInputError("De naam van de school is leeg.")
         try:
-            load_route(route_id)
+            route = load_route(route_id)
         except DossierError as exc:
             raise InvalidInputError(f"Onbekende zorgroute '{route_id}': {exc.message}") from exc
+        own_route: bytes | None = None
+        if "/" in route_id or not (ROUTES_DIR / f"{route_id}.yaml").is_file():
+            # A school's own route file: committed with the vault (signed, the same on every
+            # device), never referred to by a path that only works in one folder.
+            own_route = Path(route_id).read_bytes()
         user = make_user(user_id, name, role, ssh_public_key)
         if not access.may_manage(user):
             raise InvalidInputError(
@@ -458,9 +751,11 @@ class Vault:
         config = {
             "formaat": VAULT_FORMAT,
             "school": school.strip(),
-            "route": route_id,
+            "route": route.id if own_route is not None else route_id,
             "herstelsleutel": recovery.recipient().to_string(),
         }
+        if own_route is not None:
+            config["routebestand"] = ROUTE_FILE
         atomic_write(
             out,
             (
@@ -470,15 +765,15 @@ class Vault:
             ).encode(),
         )
         store = GitStore.init(root, fsync=durable)
-        store.commit(
-            {
-                VAULT_FILE: yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode(),
-                USERS_FILE: dump_users([user]),
-                SIGNERS_FILE: allowed_signers([user]),
-            },
-            "Kluis aangemaakt",
-            UserSigner(user, identity),
-        )
+        files = {
+            VAULT_FILE: yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode(),
+            USERS_FILE: dump_users([user]),
+            SIGNERS_FILE: allowed_signers([user]),
+        }
+        if own_route is not None:
+            files[ROUTE_FILE] = own_route
+        first = store.commit(files, "Kluis aangemaakt", UserSigner(user, identity))
+        _write_trust(root, first, first)
         return cls(root, store, identity, durable=durable)
 
     def _load_config(self) -> age.X25519Recipient:
@@ -487,17 +782,20 @@ class Vault:
         Returns the school's recovery recipient.
         """
         head = self._store.head()
-        raw = self._store.read(VAULT_FILE) if head else None
+        raw = self._store.read(VAULT_FILE, head) if head else None
         if raw is None:
             raise NotAVaultError(f"'{self.path}' is geen Zorgkluis-kluis.")
+        assert head is not None
+        self._check_trust(head)
         try:
             config = yaml.load(raw, Loader=yaml.CSafeLoader)
             self.school: str = str(config["school"])
             self.route_id: str = str(config["route"])
+            self._route_file: str | None = config.get("routebestand")
             recovery = age.X25519Recipient.parse(config["herstelsleutel"])
         except (yaml.YAMLError, KeyError, TypeError, age.AgeError) as exc:
             raise CorruptError("Het kluisbestand (.zorgkluis/vault.yaml) is onleesbaar.") from exc
-        self._users = parse_users(self._store.read(USERS_FILE) or b"")
+        self._users = parse_users(self._store.read(USERS_FILE, head) or b"")
         me = find_by_key(self._users, sshkeys.public_line(self._key))
         if me is None:
             raise UnknownUserError("Deze sleutel hoort niet bij een medewerker van deze kluis.")
@@ -505,6 +803,85 @@ class Vault:
         self._head = head
         self._route: Route | None = None
         return recovery
+
+    def _check_trust(self, head: str) -> None:
+        """Use the settings at `head` only when every `.zorgkluis/` change up to it was
+        allowed (docs/access.md §5), from this device's pinned first commit; only commits
+        since the last checked one are looked at.
+
+        Raises:
+            UnauthorisedChangeError: not so (unless opened with `allow_untrusted`: then the
+                vault is read-only, see `untrusted`).
+        """
+        pin = _read_trust(self.path)
+        if pin.get("gecontroleerd") == head:
+            return
+        root = pin.get("begin")
+        since = pin.get("gecontroleerd")
+        if since is not None and not self._store.is_ancestor(since, head):
+            since = None  # history rewritten (or pin damaged): check it all again
+        if since is None:
+            roots = self._store.root_commits(head)
+            if root is None and len(roots) == 1:
+                root = roots[0]  # a new clone: its first commit becomes the pin
+            if root is None or roots != [root]:
+                self._distrust(
+                    [
+                        Problem(
+                            head,
+                            "unauthorised",
+                            "de geschiedenis begint niet bij de eerste "
+                            "versie van deze kluis die dit apparaat kent",
+                        )
+                    ]
+                )
+                return
+        commits = self._store.changes_in_order(head, since=since, paths=[CONFIG_DIR])
+        keys = self._store.signer_keys([c[0] for c in commits], _verify_signature)
+        judge = _Authorisation(self, keys, root=root, dossiers=False, strict=True)
+        problems = judge.run(commits)
+        if problems:
+            self._distrust(problems)
+            return
+        assert root is not None
+        self.untrusted = None
+        _write_trust(self.path, root, head)
+
+    def _distrust(self, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        error = UnauthorisedChangeError(
+            "De instellingen van deze kluis (medewerkers, herstelsleutel of zorgroute) zijn "
+            f"gewijzigd door een wijziging die niet was toegestaan (versie {first.sha[:12]}: "
+            f"{first.detail}). Zorgkluis gebruikt ze niet.",
+            problems=problems,
+        )
+        if not self._allow_untrusted:
+            raise error
+        self.untrusted = error
+
+    def check_incoming(self, rev: str, since: str | None) -> None:
+        """Refuse commits of `since..rev` (from another device) that break the history rules
+        (docs/access.md §5), before anything of them is taken over.
+
+        Dossier changes of pupils this user cannot read cannot be judged here; the user
+        who can read them (directie, IB-er) sees them in `verify`.
+
+        Raises:
+            UnauthorisedChangeError: names the first such commit.
+        """
+        commits = self._store.changes_in_order(rev, since=since)
+        keys = self._store.signer_keys([c[0] for c in commits], _verify_signature)
+        root = _read_trust(self.path).get("begin")
+        problems = _Authorisation(self, keys, root=root, dossiers=True, strict=True).run(commits)
+        if problems:
+            first = problems[0]
+            raise UnauthorisedChangeError(
+                f"De server bevat een wijziging die niet was toegestaan (versie "
+                f"{first.sha[:12]}: {first.detail}). Er is niets overgenomen.",
+                "Meld dit bij de intern begeleider of directie; de kluis op de server moet "
+                "worden teruggezet naar de laatste goede versie.",
+                problems=problems,
+            )
 
     def _refresh(self) -> None:
         """Reload config and forget cached keys when another process committed."""
@@ -516,7 +893,18 @@ class Vault:
     def route(self) -> Route:
         """The school's zorgroute (loaded on first use)."""
         if self._route is None:
-            self._route = load_route(self.route_id)
+            if self._route_file:
+                text = self._store.read(ROUTE_FILE, self._head or "HEAD")
+                if text is None:
+                    raise CorruptError(f"De eigen zorgroute van de kluis ({ROUTE_FILE}) ontbreekt.")
+                try:
+                    self._route = parse_route(text.decode("utf-8"), source=ROUTE_FILE)
+                except (DossierError, UnicodeDecodeError) as exc:
+                    raise CorruptError(
+                        f"De eigen zorgroute van de kluis ({ROUTE_FILE}) is onleesbaar: {exc}"
+                    ) from exc
+            else:
+                self._route = load_route(self.route_id)
         return self._route
 
     @contextlib.contextmanager
@@ -543,6 +931,8 @@ class Vault:
             self._lock_depth = 1
             try:
                 self._refresh()
+                if self.untrusted is not None:
+                    raise self.untrusted
                 yield
             except GitLockedError as exc:
                 raise LockedError("De kluis is bezet door een ander proces.") from exc
@@ -1570,7 +1960,10 @@ class Vault:
         """Check every commit's signature and every file at HEAD.
 
         Returns problems, commits first: "unsigned", "bad_signature", "unknown_signer" (from
-        the git layer: signed by a key allowed as of the parent commit); "corrupt" (a file this
+        the git layer: signed by a key allowed as of the parent commit); "unauthorised" (a
+        commit its signer was not allowed to make, docs/access.md §5; dossier changes of
+        pupils this user cannot read are not judged, their number is `unchecked_changes`
+        afterwards); "corrupt" (a file this
         user can read does not decrypt with its part key, or a git object is damaged);
         "modified" (a work-tree file differs from HEAD: edited outside zorgkluis; the vault
         itself reads HEAD, so `git checkout -- FILE` repairs it). An empty list means the
@@ -1585,8 +1978,18 @@ class Vault:
             # in allowed_signers (time-limited, for plain git) but is not allowed here.
             return {f"ssh-ed25519 {u.key_blob}" for u in self._users_at(sha, users_at)}
 
-        checked = self._store.verify_commits(_verify_signature, allowed_keys)
+        signers: dict[str, str] = {}
+        checked = self._store.verify_commits(_verify_signature, allowed_keys, signers=signers)
         problems = [Problem(p.sha, p.kind, p.detail) for p in checked]
+        judge = _Authorisation(
+            self,
+            signers,
+            root=_read_trust(self.path).get("begin"),
+            dossiers=True,
+            strict=False,
+        )
+        problems += judge.run(self._store.changes_in_order())
+        self.unchecked_changes = judge.unchecked
         head = self._store.head() or ""
         paths = [VAULT_FILE, USERS_FILE, SIGNERS_FILE]
         for pupil_id in self._pupil_ids():
