@@ -756,6 +756,7 @@ def _check_incoming(ctx: _Context, base: str | None, theirs: str) -> None:
                 "van de kluis is ondertekend. Er is niets overgenomen.",
                 "Meld dit bij de beheerder van de server.",
             )
+    ctx.vault.check_incoming(theirs, base)  # and each was allowed (docs/access.md §5)
 
 
 def _move_main(ctx: _Context, old: str | None, new: str) -> None:
