@@ -27,7 +27,7 @@ _SECTION_TITLES = {
     "niveaus": "Zorgniveaus",
     "plannen": "Plannen",
     "besprekingen": "Besprekingen",
-    "gesprekken": "Gesprekken met ouders",
+    "gesprekken": "Gesprekken",
     "toestemmingen": "Toestemmingen",
     "toetsen": "Toetsen",
     "onderzoeken": "Onderzoeken",
@@ -38,6 +38,13 @@ _SECTION_TITLES = {
     "zienswijzen": "Zienswijzen van ouders",
     "correcties": "Verzoeken om correctie",
 }
+
+_GESPREK_GROUPS: tuple[tuple[str, str], ...] = (
+    ("oudergesprek", "Gesprekken met ouders"),
+    ("kindgesprek", "Kindgesprekken"),
+)
+"""Top-level `gesprekken` are shown under one heading per `soort`, in this order; entries
+of any other (or no) soort under "Gesprekken"."""
 
 _MONTHS = [
     "januari",
@@ -134,8 +141,30 @@ def blocks(data: Mapping[str, object]) -> list[Block]:
     for key, value in data.items():
         if key in EXCLUDED_KEYS:
             continue
+        if key == "gesprekken" and isinstance(value, list):
+            for title, rows in _gesprekken(value):
+                out.append(Block("kop", title, 2))
+                _walk(rows, 2, out)
+            continue
         out.append(Block("kop", label(str(key)), 2))
         _walk(value, 2, out)
+    return out
+
+
+def _gesprekken(rows: list[object]) -> list[tuple[str, list[object]]]:
+    """The talks split by `soort`: talks with parents, kindgesprekken, any others."""
+    known = dict(_GESPREK_GROUPS)
+    groups: dict[str, list[object]] = {title: [] for _, title in _GESPREK_GROUPS}
+    rest: list[object] = []
+    for row in rows:
+        soort = row.get("soort") if isinstance(row, Mapping) else None
+        if isinstance(soort, str) and soort in known:
+            groups[known[soort]].append(row)
+        else:
+            rest.append(row)
+    out = [(title, items) for title, items in groups.items() if items]
+    if rest or not rows:
+        out.append((label("gesprekken"), rest))
     return out
 
 
