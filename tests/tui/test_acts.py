@@ -53,6 +53,7 @@ def test_new_plan_is_appended_with_the_next_id_and_the_dossier_stays_valid(text:
 def test_evaluating_a_plan_fills_its_evaluatie(text: str) -> None:
     current = all_acts(text)
     assert current["evaluatie"].fields[0].choices == ("pl-3",)
+    assert current["evaluatie"].fields[0].default == "pl-3"  # the only open plan
     new = apply_act(
         text,
         current["evaluatie"],
@@ -64,7 +65,7 @@ def test_evaluating_a_plan_fills_its_evaluatie(text: str) -> None:
         "uitkomst": "voldoende",
         "toelichting": "Op doel.",
     }
-    assert open_plans(codec.load_fast(new)) == []
+    assert open_plans(codec.load_fast(new)) == {}
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,9 @@ def test_a_missing_required_field_or_bad_date_is_refused(text: str) -> None:
         apply_act(text, act, {"niveau": "2", "vanaf": "2026-11-20"})
     assert missing.value.field == "reden"
     with pytest.raises(FormError) as bad:
-        apply_act(text, act, {"niveau": "2", "vanaf": "20-11-2026", "reden": "x"})
+        apply_act(text, act, {"niveau": "2", "vanaf": "20-11-20266", "reden": "x"})
     assert (bad.value.field, bad.value.problem) == ("vanaf", "date")
+    assert str(bad.value).startswith("'Geldt vanaf': '20-11-20266' is geen datum.")
+    assert str(missing.value) == "Vul 'Reden' in."
     with pytest.raises(FormError):
         apply_act(text, act, {"niveau": "9", "vanaf": "2026-11-20", "reden": "x"})
