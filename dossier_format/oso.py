@@ -44,19 +44,29 @@ Mapping (Zorgkluis key <-> OSO element, under ``dossier/huidigeschool/leerling``
                                    ``AVI``; ``niveau`` <-> reference score ``AE`` (A-E) or
                                    ``IV`` (I-V); ``dle`` <-> reference score ``DLE``
 ``okr`` (export only)              ``inzage``: ``inzage_ouders`` -> ``inzagedatum`` (with
-                                   ``inzage`` true); ``ouders_akkoord`` -> ``akkoord`` and
-                                   ``toestemming`` (Ja/Nee/Onbekend); ``opmerkingen_ouders``
-                                   -> ``redennietakkoord``. ``overstapadvies``:
-                                   ``aandachtspunten`` -> ``aandachtspunten`` (joined, at
-                                   most 280 characters, else -> ``argumentatie``),
-                                   ``schooladvies`` -> ``argumentatie``
+                                   ``inzage`` true); ``ouders_akkoord`` -> ``toestemming``
+                                   (consent to the transfer: Ja/Nee/Onbekend) and
+                                   ``akkoord`` (agreement with the content), which is
+                                   ``Nee`` whenever the parents added their view (below).
+                                   ``overstapadvies``: ``aandachtspunten`` ->
+                                   ``aandachtspunten`` (joined, at most 280 characters, else
+                                   -> ``argumentatie``), ``schooladvies`` -> ``argumentatie``
+the parents' view on the OKR       ``inzage/redennietakkoord``: ``okr.opmerkingen_ouders``
+                                   and every ``zienswijzen`` entry with ``onderdeel: okr``
+                                   ("Zienswijze van <namens> (<datum>): <tekst>"), one
+                                   paragraph each (003 §4.1: where parents disagree, their
+                                   view goes with the report). Import: ``redennietakkoord``
+                                   -> one ``zienswijzen`` entry with ``onderdeel:
+                                   overstapdossier`` (the sending school's file, not an OKR
+                                   of this school), dated ``inzagedatum``
 =================================  ========================================================
 
 Imported handelingsplannen stay in ``x_oso`` (they are the sending school's periods at its
 own zorgniveaus; ``plannen`` requires this school's ``niveau``) and are exported again.
 Not exported (no place in OSO, or not for another school): ``route``, ``betrokkenen``,
 ``niveaus``, ``besprekingen``, ``gesprekken``, ``toestemmingen``, ``onderzoeken``,
-``protocollen``, ``groeidocument``, ``aanvragen``, ``zienswijzen``, ``correcties``,
+``protocollen``, ``groeidocument``, ``aanvragen``, ``zienswijzen`` about other parts,
+``correcties``,
 ``toetsen[].soort``/``voldoende``, ``verklaringen[].onderzoek``, the other ``okr`` and
 ``inschrijving`` fields (an OSO dossier names only the sending school), and never
 ``werkaantekeningen`` (not part of the pupil file, 003 §4.4).
@@ -508,12 +518,34 @@ class _Export:
         sub(el, "inzage", "true")
         sub(el, "inzagedatum", _date(gezien, "okr.inzage_ouders"))
         akkoord = self.okr.get("ouders_akkoord")
-        sub(el, "akkoord", _ja_nee(akkoord))
-        opmerkingen = _opt_str(self.okr.get("opmerkingen_ouders"), "okr.opmerkingen_ouders")
-        if akkoord is False and opmerkingen:
-            sub(el, "redennietakkoord", opmerkingen)
+        view = self.parents_view()
+        # akkoord is about the content, toestemming about the transfer (XSD): parents who
+        # added their view disagree with the content, whether or not they consented.
+        sub(el, "akkoord", "Nee" if view else _ja_nee(akkoord))
+        if view:
+            sub(el, "redennietakkoord", view)
         sub(el, "toestemming", _ja_nee(akkoord))
         return el
+
+    def parents_view(self) -> str | None:
+        """The parents' view on the OKR as one text: ``okr.opmerkingen_ouders`` and the
+        ``zienswijzen`` with ``onderdeel: okr``, one paragraph each; None when there is none."""
+        pieces: list[str] = []
+        opmerkingen = self.okr.get("opmerkingen_ouders")
+        if not (isinstance(opmerkingen, str) and not opmerkingen.strip()):
+            remark = _opt_str(opmerkingen, "okr.opmerkingen_ouders")
+            if remark:
+                pieces.append(remark)
+        for i, z in enumerate(_list(self.data.get("zienswijzen"), "zienswijzen")):
+            if not isinstance(z, Mapping) or z.get("onderdeel") != "okr":
+                continue
+            where = f"zienswijzen[{i}]"
+            tekst = _str(z.get("tekst"), f"{where}.tekst")
+            namens = _opt_str(z.get("namens"), f"{where}.namens") or "de ouders"
+            datum = z.get("datum")
+            when = f" ({_date(datum, f'{where}.datum')})" if datum is not None else ""
+            pieces.append(f"Zienswijze van {namens}{when}: {tekst}")
+        return "\n\n".join(pieces) or None
 
     def school(self) -> etree._Element:
         s = self.sender
@@ -973,6 +1005,9 @@ class _Import:
                     oso["opp"] = opp_extra
             if not len(oo):
                 ll.remove(oo)
+        view = self.parents_view()
+        if view is not None:
+            out["zienswijzen"] = [view]
         remove(ll, "overstapadvies")
         rest = to_tree(ll)
         if rest:
@@ -996,6 +1031,29 @@ class _Import:
         if leerlingid:
             out["leerlingid"] = leerlingid
         return out
+
+    def parents_view(self) -> dict[str, Any] | None:
+        """``inzage/redennietakkoord`` as a zienswijze about the sending school's dossier
+        (dated ``inzagedatum``, else the file's date); None without one."""
+        inzage = child(self.root, "inzage")
+        reden = (
+            (text(child(inzage, "redennietakkoord")) or "").strip() if inzage is not None else ""
+        )
+        if inzage is None or not reden:
+            return None
+        metadata = child(self.root, "metadata")
+        datum = self.date(child(inzage, "inzagedatum")) or (
+            self.date(child(metadata, "datum")) if metadata is not None else None
+        )
+        if datum is None:
+            return None  # a zienswijze needs a date; the text stays in x_oso.herkomst.inzage
+        return {
+            "id": "zw-1",
+            "datum": datum,
+            "namens": "ouders/verzorgers",
+            "onderdeel": "overstapdossier",
+            "tekst": reden,
+        }
 
     def pupil(self, ll: etree._Element) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -123,6 +123,49 @@ def test_parents_disagreeing_is_exported_with_their_reason(popo: dict[str, Any])
     )
 
 
+@needs_standards
+def test_parents_zienswijze_on_the_okr_is_their_reason_not_to_agree(popo: dict[str, Any]) -> None:
+    # the parents consented to the transfer but disagree with the content: their view is a
+    # zienswijze about the OKR (003 §4.1), not okr.opmerkingen_ouders
+    popo["zienswijzen"] = [
+        {"id": "zw-1", "datum": dt.date(2025, 3, 20), "namens": "moeder", "onderdeel": "okr",
+         "tekst": "Het rapport is te somber over het lezen."},
+        {"id": "zw-2", "datum": dt.date(2025, 3, 21), "onderdeel": "pl-1",
+         "tekst": "Over het plan, niet over het rapport."},
+    ]  # fmt: skip
+    xml = _popo_xml(popo)
+    assert validate_xsd(xml) == []
+    assert validate_xslt(xml) == []
+    root = etree.fromstring(xml)
+    assert root.findtext("o:inzage/o:akkoord", namespaces=NS) == "Nee"
+    assert root.findtext("o:inzage/o:toestemming", namespaces=NS) == "Ja"
+    reden = "Zienswijze van moeder (2025-03-20): Het rapport is te somber over het lezen."
+    assert root.findtext("o:inzage/o:redennietakkoord", namespaces=NS) == reden
+    back = from_oso(xml)
+    assert back["zienswijzen"] == [
+        {"id": "zw-1", "datum": dt.date(2025, 3, 20), "namens": "ouders/verzorgers",
+         "onderdeel": "overstapdossier", "tekst": reden},
+    ]  # fmt: skip
+    # remarks in the OKR and a zienswijze both go, one paragraph each
+    popo["okr"]["opmerkingen_ouders"] = "Zie onze brief."
+    root = etree.fromstring(_popo_xml(popo))
+    assert root.findtext("o:inzage/o:redennietakkoord", namespaces=NS) == (
+        "Zie onze brief.\n\n" + reden
+    )
+
+
+def test_imported_view_is_not_this_transfers_disagreement(popo: dict[str, Any]) -> None:
+    # a view read from an earlier school's file is about that file: exporting the pupil again
+    # does not present it as the parents' view on this school's OKR
+    popo["zienswijzen"] = [
+        {"id": "zw-1", "datum": dt.date(2016, 3, 31), "namens": "ouders/verzorgers",
+         "onderdeel": "overstapdossier", "tekst": "Teveel zorggegevens in het dossier"},
+    ]  # fmt: skip
+    root = etree.fromstring(_popo_xml(popo))
+    assert root.findtext("o:inzage/o:akkoord", namespaces=NS) == "Ja"
+    assert root.find("o:inzage/o:redennietakkoord", namespaces=NS) is None
+
+
 def test_long_aandachtspunten_go_to_argumentatie(povo: dict[str, Any]) -> None:
     povo["okr"]["aandachtspunten"] = ["x" * 200, "y" * 100]
     root = etree.fromstring(_povo_xml(povo))

@@ -180,6 +180,16 @@ def test_popo_full_example_maps_the_modelled_fields() -> None:
     assert oso["toetsen"][2]["toetsidentificatie"]["toetsversie"] == "B8-digi S(B)O"
     assert "overstapadvies" not in oso["leerling"]  # the sender's advice: herkomst only
     assert oso["herkomst"]["overstapadvies"]["advies"] == "40"
+    # the parents did not agree with the content; their reason becomes their zienswijze
+    assert data["zienswijzen"] == [
+        {
+            "id": "zw-1",
+            "datum": dt.date(2016, 3, 31),
+            "namens": "ouders/verzorgers",
+            "onderdeel": "overstapdossier",
+            "tekst": "Teveel zorggegevens in het dossier",
+        }
+    ]
 
 
 @pytest.mark.parametrize("name", [n for n in EXAMPLES if "VOVO" not in n])
