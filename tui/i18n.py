@@ -146,17 +146,22 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "review.override": ("Afgeweken: {reason}", "Override: {reason}"),
     "review.confirm_all": (
-        "Alle {count} leerling(en) met {changes} wijziging(en) als gezien markeren? Ze "
-        "verdwijnen uit de wachtrij; dit wordt ondertekend vastgelegd.",
-        "Mark all {count} pupil(s) with {changes} change(s) as reviewed? They leave the "
-        "queue; this is recorded and signed.",
+        "De hele wachtrij als gezien markeren: {count} leerling(en), {changes} "
+        "wijziging(en)? Ze verdwijnen uit de wachtrij; dit wordt ondertekend vastgelegd.",
+        "Mark the whole queue as reviewed: {count} pupil(s), {changes} change(s)? They leave "
+        "the queue; this is recorded and signed.",
     ),
     "review.confirm_pupil": (
-        "{name} ({changes} wijziging(en)) als gezien markeren? Dit wordt ondertekend "
-        "vastgelegd.",
+        "{name} ({changes} wijziging(en)) als gezien markeren? Dit wordt ondertekend vastgelegd.",
         "Mark {name} ({changes} change(s)) as reviewed? This is recorded and signed.",
     ),
     "review.marked_pupil": ("Beoordeling van {name} vastgelegd.", "Review of {name} recorded."),
+    "review.today": ("vandaag", "today"),
+    "review.yesterday": ("gisteren", "yesterday"),
+    "review.col.pupil": ("Leerling", "Pupil"),
+    "review.col.changes": ("Wijzigingen", "Changes"),
+    "review.col.authors": ("Door", "By"),
+    "review.col.last": ("Laatste", "Latest"),
     "history.from_mark": ("Van", "From"),
     "history.from_set": ("Van-versie: {version}", "From version: {version}"),
     "history.from_cleared": ("Van-versie gewist", "From version cleared"),

@@ -1,8 +1,11 @@
 """The review queue of an IB-er or directie: changes by others since their last review.
 
 A reviewer's last review is a signed record in the vault: `.zorgkluis/reviews/<user-id>.yaml`
-holds the commit up to which they reviewed. Marking is one signed commit of that file; it holds
-no pupil data (only commit ids and a date).
+holds the commit up to which they reviewed everything (`tot_en_met`) and, for pupils they
+reviewed one at a time since, the commit up to which they reviewed that pupil (`leerlingen`:
+pupil id -> commit). Marking, all or one pupil, is one signed commit of that file; it holds no
+pupil data (only opaque pupil ids, which the dossier folders show anyway, commit ids and a
+date).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from dossier_format.model import PupilSummary
 from vault.errors import NoAccessError, NotPermittedError, UnknownPupilError
 from vault.git_store import CommitInfo
 from vault.repository import DOSSIERS, Vault, unified_diff
@@ -20,6 +24,7 @@ from vault.repository import DOSSIERS, Vault, unified_diff
 REVIEWER_ROLES = ("intern_begeleider", "directie")
 REVIEW_DIR = ".zorgkluis/reviews"
 REVIEW_FORMAT = "zorgkluis-beoordeling/1"
+OVERRIDE_TRAILER = "Override:"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,16 @@ class Change:
     author_name: str
     signature: str
     diff: str
+    message: str = ""
+
+    @property
+    def override(self) -> str | None:
+        """The reason the author gave to save despite check errors (the commit's `Override:`
+        trailer), or None."""
+        for line in self.message.splitlines():
+            if line.startswith(OVERRIDE_TRAILER):
+                return line[len(OVERRIDE_TRAILER) :].strip()
+        return None
 
 
 @dataclass(frozen=True)
@@ -53,20 +68,54 @@ def review_path(user_id: str) -> str:
     return f"{REVIEW_DIR}/{user_id}.yaml"
 
 
-def last_reviewed(vault: Vault) -> str | None:
-    """The commit up to which the vault's user last reviewed, or None (never).
-
-    An unreadable record counts as never reviewed (the queue then shows everything).
-    """
+def _record(vault: Vault) -> dict[str, object]:
+    """The vault user's review record, or {} (never reviewed, or unreadable)."""
     raw = vault.read_file(review_path(vault.user.id))
     if raw is None:
-        return None
+        return {}
     try:
         record = yaml.safe_load(raw)
     except yaml.YAMLError:
-        return None
-    value = record.get("tot_en_met") if isinstance(record, dict) else None
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def last_reviewed(vault: Vault) -> str | None:
+    """The commit up to which the vault's user last reviewed everything, or None (never).
+
+    An unreadable record counts as never reviewed (the queue then shows everything).
+    """
+    value = _record(vault).get("tot_en_met")
     return value if isinstance(value, str) else None
+
+
+def pupil_marks(vault: Vault) -> dict[str, str]:
+    """Pupil id -> the commit up to which the vault's user reviewed that pupil alone, since
+    their last review of everything. Malformed entries are left out (those pupils show)."""
+    marks = _record(vault).get("leerlingen")
+    if not isinstance(marks, dict):
+        return {}
+    return {k: v for k, v in marks.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+class _Reviewed:
+    """Which pupils' changes a history walk (newest first) has passed the review of.
+
+    A pupil marked up to commit C is reviewed for C and everything the walk meets after it
+    (older). A walk in date order may meet an older commit of a merged branch that C does not
+    contain; it then counts as reviewed too (merges come from syncing one's own vault).
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self.by_commit: dict[str, set[str]] = {}
+        for pupil_id, commit in pupil_marks(vault).items():
+            self.by_commit.setdefault(commit, set()).add(pupil_id)
+        self.done: set[str] = set()
+
+    def pending(self, sha: str, pupils: set[str]) -> set[str]:
+        """Of the pupils `sha` touched, those not reviewed at or before `sha`."""
+        self.done |= self.by_commit.get(sha, set())
+        return pupils - self.done
 
 
 def head(vault: Vault) -> str | None:
@@ -81,11 +130,12 @@ def _range(vault: Vault, up_to: str | None) -> tuple[str | None, dict[str, list[
     if start is None:
         return None, {}
     last = last_reviewed(vault)
+    reviewed = _Reviewed(vault)
     touched: dict[str, list[CommitInfo]] = {}
     for info in vault.history(rev=start):
         if info.sha == last:
             break
-        for pupil_id in _pupils_in(info.paths):
+        for pupil_id in reviewed.pending(info.sha, _pupils_in(info.paths)):
             touched.setdefault(pupil_id, []).append(info)
     return start, touched
 
@@ -112,13 +162,14 @@ def pending_count(vault: Vault) -> int:
     if start is None:
         return 0
     last = last_reviewed(vault)
+    reviewed = _Reviewed(vault)
     pupils: set[str] = set()
     for sha, author, paths in vault.authors_and_paths(start):
         if sha == last:
             break
-        if author == vault.user.id:
-            continue
-        pupils.update(_pupils_in(paths))
+        touched = reviewed.pending(sha, _pupils_in(paths))
+        if author != vault.user.id:
+            pupils.update(touched)
     return len(pupils)
 
 
@@ -143,7 +194,7 @@ def changes_since_review(vault: Vault, up_to: str | None = None) -> list[PupilCh
     pending = {pid: commits for pid, commits in touched.items() if _by_others(vault, commits)}
     if not pending:
         return []
-    names = {p.id: f"{p.voornaam} {p.achternaam}" for p in vault.list_pupils()}
+    names = {p.id: _name(p) for p in vault.list_pupils()}
     at_head = start == vault.head()
     result = []
     with vault.audited("ontsleuteld", reason="beoordeling"):
@@ -155,6 +206,11 @@ def changes_since_review(vault: Vault, up_to: str | None = None) -> list[PupilCh
             if changes:
                 result.append(PupilChanges(pupil_id, names.get(pupil_id, pupil_id), changes))
     return sorted(result, key=lambda p: (p.naam, p.pupil_id))
+
+
+def _name(pupil: PupilSummary) -> str:
+    """'Voornaam tussenvoegsel Achternaam'."""
+    return " ".join(p for p in (pupil.voornaam, pupil.tussenvoegsel, pupil.achternaam) if p)
 
 
 def _pupil_changes(
@@ -184,6 +240,7 @@ def _pupil_changes(
                     author_name=version.author_name,
                     signature=version.signature,
                     diff=unified_diff(pupil_id, older_sha, before, info.sha, text),
+                    message=version.message,
                 )
             )
         before, older_sha = text, info.sha
@@ -203,21 +260,60 @@ def _text_at(vault: Vault, pupil_id: str, commit: str | None) -> tuple[str | Non
 def mark_reviewed(vault: Vault, up_to: str, today: datetime.date) -> str:
     """Record, as one signed commit, that this user reviewed everything up to `up_to`.
 
+    Marks of single pupils are dropped: `up_to` (the queue's HEAD, taken after them) covers
+    them. Should one have been newer, that pupil's later changes show again, never fewer.
+
     Returns:
         The sha of the signed commit.
 
     Raises:
         NotPermittedError: the user's role does not review.
     """
+    _may_mark(vault)
+    return _write(vault, up_to, {}, today, f"Beoordeling vastgelegd door {vault.user.id}")
+
+
+def mark_pupil_reviewed(vault: Vault, pupil_id: str, up_to: str, today: datetime.date) -> str:
+    """Record, as one signed commit, that this user reviewed one pupil's changes up to
+    `up_to` (the queue's HEAD); the other pupils stay in the queue.
+
+    Returns:
+        The sha of the signed commit.
+
+    Raises:
+        NotPermittedError: the user's role does not review.
+    """
+    _may_mark(vault)
+    marks = pupil_marks(vault)
+    marks[pupil_id] = up_to
+    return _write(
+        vault,
+        last_reviewed(vault),
+        marks,
+        today,
+        f"Beoordeling van een leerling vastgelegd door {vault.user.id}",
+    )
+
+
+def _may_mark(vault: Vault) -> None:
     if not may_review(vault.user.rol):
         raise NotPermittedError("Alleen een intern begeleider of de directie beoordeelt.")
-    record = {
+
+
+def _write(
+    vault: Vault,
+    up_to: str | None,
+    marks: dict[str, str],
+    today: datetime.date,
+    message: str,
+) -> str:
+    record: dict[str, object] = {
         "formaat": REVIEW_FORMAT,
         "medewerker": vault.user.id,
         "tot_en_met": up_to,
         "datum": today.isoformat(),
     }
+    if marks:
+        record["leerlingen"] = dict(sorted(marks.items()))
     content = yaml.safe_dump(record, sort_keys=False).encode()
-    return vault.commit_files(
-        {review_path(vault.user.id): content}, f"Beoordeling vastgelegd door {vault.user.id}"
-    )
+    return vault.commit_files({review_path(vault.user.id): content}, message)
