@@ -14,6 +14,9 @@ The gate (003 §4.1, §4.2) lists what must be true before the OKR leaves the sc
 - the pupil has an uitschrijving (`inschrijving.uitgeschreven`) and a vervolgschool
   (`inschrijving.vervolgschool`).
 
+The caller passes the dossier *as it is sent* (`vault.transfer.plan_export`): a view of the
+parents that stays behind does not count.
+
 Errors stop an export unless an override reason is given (and recorded by the caller);
 warnings are shown.
 """
@@ -55,7 +58,12 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _okr_zienswijzen(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def okr_zienswijzen(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The parents' zienswijzen about the OKR (`zienswijzen` entries with `onderdeel: okr`).
+
+    They belong with the OKR wherever it goes (003 §4.1: where parents disagree, their view is
+    attached to the report).
+    """
     rows = data.get("zienswijzen")
     if not isinstance(rows, list):
         return []
@@ -136,14 +144,14 @@ def gate(data: Mapping[str, Any], today: dt.date) -> list[Finding]:
             GATE_SOURCE_OKR,
         )
     agreed = okr.get("ouders_akkoord") is True and done(okr.get("ondertekend_ouders")) is not None
-    view = bool(_text(okr.get("opmerkingen_ouders")) or _okr_zienswijzen(data))
+    view = bool(_text(okr.get("opmerkingen_ouders")) or okr_zienswijzen(data))
     if not agreed and not view:
         add(
             "akkoord_ouders",
             "error",
             "De ouders hebben niet getekend voor akkoord en er is geen zienswijze van de ouders "
             "bij het rapport (okr.ouders_akkoord en okr.ondertekend_ouders, of "
-            "okr.opmerkingen_ouders).",
+            "okr.opmerkingen_ouders of een zienswijze met onderdeel: okr).",
             "okr.ondertekend_ouders",
             GATE_SOURCE_OKR,
         )
@@ -190,7 +198,7 @@ def report_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for key in OKR_SECTIONS:
-        value = _okr_zienswijzen(data) if key == "zienswijzen" else data.get(key)
+        value = okr_zienswijzen(data) if key == "zienswijzen" else data.get(key)
         if value not in (None, [], {}):
             out[key] = value
     return out

@@ -20,6 +20,9 @@ manifest) and `delen/<part>.yaml`. `open_bundle` refuses, before anything is wri
 not encrypted to us or addressed to another school, any damage (age authentication, a part
 whose hash differs), a missing or bad signature, and a signer that is not a known school
 (unless its fingerprint is confirmed).
+
+The gate runs on what is sent; the parents' zienswijzen about the OKR always go with it, also
+when the zorg part is withheld (`plan_export`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,9 @@ TRANSFER_PARTS: tuple[str, ...] = ("administratie", "zorg", "okr")
 """Parts that may go to the next school (werkaantekeningen never do, 003 §4.4)."""
 OPTIONAL_PARTS: tuple[str, ...] = ("zorg",)
 """Parts the sender may choose to withhold; administratie and okr always go."""
+OKR_VIEWS = "zienswijzen bij het okr"
+"""What `ExportPlan.included` names when `zorg` is withheld but the parents' zienswijzen about
+the OKR still go with it (in a `zorg` part that holds only them; 003 §4.1)."""
 
 _PUBLIC_FORMAT = "zorgkluis-overdrachtsleutel/1"
 _SCHOOLS_FORMAT = "zorgkluis-scholen/1"
@@ -78,6 +84,11 @@ _WERK_REASON = (
 )
 _BETROKKENEN_REASON = (
     "Medewerkers van de verzendende school; zij hebben bij de nieuwe school geen rol."
+)
+_WITHHELD_REASON = "Door de school achtergehouden bij deze overdracht."
+_ZORG_WITH_VIEWS_REASON = (
+    "Door de school achtergehouden bij deze overdracht; alleen de zienswijzen van de ouders "
+    "bij het onderwijskundig rapport gaan mee (003 §4.1)."
 )
 
 
@@ -466,11 +477,13 @@ class ExportPlan:
 
     Attributes:
         pupil_id: the pupil.
-        included: part names that go, in order.
+        included: what goes, in order: part names, and `OKR_VIEWS` when `zorg` is withheld
+            but the parents' zienswijzen about the OKR go along.
         withheld: what stays behind, with reasons.
-        gate_findings: the gate (`dossier_format.okr.gate`), most serious first.
-        data: the dossier as it would be sent (plain dict, without werkaantekeningen).
-        part_texts: part name -> YAML text that would be sent.
+        gate_findings: the gate (`dossier_format.okr.gate`) on `data`, most serious first.
+        data: the dossier exactly as it would be sent (plain dict: the parts in
+            `part_texts` joined), without werkaantekeningen, betrokkenen or withheld parts.
+        part_texts: part name -> YAML text that would be sent (the bundle's files).
     """
 
     pupil_id: str
@@ -519,14 +532,33 @@ def plan_export(
     if doc.pop("betrokkenen", None) is not None:
         withheld.append(Withheld("betrokkenen", _BETROKKENEN_REASON))
     text = codec.dump(doc)
-    data = codec.load_fast(text, source=pupil_id)
     split = parts.split(text, source=pupil_id)
     included = [p for p in TRANSFER_PARTS if p in split and p not in withhold]
-    for name in withhold:
-        if name in split:
-            withheld.append(Withheld(name, "Door de school achtergehouden bij deze overdracht."))
     sent = {p: split[p] for p in included}
+    for name in withhold:
+        if name not in split:
+            continue
+        views = _okr_views_part(text, pupil_id) if name == parts.ZORG else None
+        if views is None:
+            withheld.append(Withheld(name, _WITHHELD_REASON))
+            continue
+        # The parents' view on the OKR always goes with the OKR (003 §4.1).
+        withheld.append(Withheld(name, _ZORG_WITH_VIEWS_REASON))
+        sent[parts.ZORG] = views
+        included.append(OKR_VIEWS)
+    sent = {p: sent[p] for p in TRANSFER_PARTS if p in sent}
+    # The gate judges what is sent, not the dossier at home.
+    data = codec.load_fast(parts.join(sent), source=pupil_id)
     return ExportPlan(pupil_id, included, withheld, okr.gate(data, day), data, sent)
+
+
+def _okr_views_part(text: str, source: str) -> str | None:
+    """A `zorg` part holding only the parents' zienswijzen about the OKR, or None if none."""
+    views = okr.okr_zienswijzen(codec.load_fast(text, source=source))
+    if not views:
+        return None
+    reduced = {"formaat": schema.FORMAT_ID, "zienswijzen": [dict(v) for v in views]}
+    return parts.split(codec.dump(_unshared(reduced)), source=source)[parts.ZORG]
 
 
 @dataclass(frozen=True)
@@ -580,20 +612,20 @@ def build_manifest(
         },
         "ontvanger": {"school": receiver_name, "ontvangstsleutel": receiver_recipient},
         "leerling": {"id": plan.pupil_id},
-        "delen": [
-            {
-                "naam": name,
-                "bestand": f"{PART_DIR}{name}.yaml",
-                "sha256": _sha256(plan.part_texts[name].encode()),
-            }
-            for name in plan.included
-        ],
+        "delen": [_manifest_part(plan, name, text) for name, text in plan.part_texts.items()],
         "achtergehouden": [{"wat": w.wat, "reden": w.reden} for w in plan.withheld],
         "poort": {
             "bevindingen": [f.to_dict() for f in plan.gate_findings],
             "override": override,
         },
     }
+
+
+def _manifest_part(plan: ExportPlan, name: str, text: str) -> dict[str, str]:
+    row = {"naam": name, "bestand": f"{PART_DIR}{name}.yaml", "sha256": _sha256(text.encode())}
+    if name == parts.ZORG and OKR_VIEWS in plan.included:
+        row["alleen"] = OKR_VIEWS
+    return row
 
 
 def _tar(files: Mapping[str, bytes], when: dt.datetime) -> bytes:
