@@ -22,7 +22,8 @@ whose hash differs), a missing or bad signature, and a signer that is not a know
 (unless its fingerprint is confirmed).
 
 The gate runs on what is sent; the parents' zienswijzen about the OKR always go with it, also
-when the zorg part is withheld (`plan_export`).
+when the zorg part is withheld (`plan_export`). An import keeps no staff ids of the sending
+school (`_foreign_staff`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import tarfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1050,6 +1052,86 @@ def _ordered(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: data[k] for k in keys}
 
 
+_STAFF_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+"""A staff id (docs/format.md 3.0); in `aanwezig` also a one-word description."""
+_AANWEZIG_WORDS = frozenset({"ouders", "moeder", "vader", "verzorger", "leerling"})
+"""Reserved `aanwezig` words (docs/format.md 3.0): not staff, kept as they are."""
+_STAFF_FIELDS: tuple[tuple[str, str], ...] = (
+    ("plannen", "uitvoerder"),
+    ("besprekingen", "ingebracht_door"),
+    ("aanvragen", "ingediend_door"),
+)
+"""List entries' fields that hold one staff id of the school that wrote the dossier."""
+
+
+def _foreign_staff(
+    data: Mapping[str, Any], school: str
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The dossier without the sending school's staff ids (docs/transfer.md §6).
+
+    A staff id only means something in the vault that issued it; here it means nobody, or one
+    of this school's own people with the same id (rules would count them as present, and a
+    reader would think so too). So:
+
+    - an `aanwezig` entry that looks like a staff id becomes a description of the sending
+      school's person, "`<id> (<school>)`": the text the sending school chose is kept, but it
+      is no longer an id (a one-word description such as `logopedist` cannot be told apart
+      from an id, and keeps its text the same way); the reserved words (`ouders`, …) and
+      longer descriptions stay as they are;
+    - the fields that may only hold a staff id (`plannen[].uitvoerder`,
+      `besprekingen[].ingebracht_door`, `aanvragen[].ingediend_door`,
+      `protocollen.meerbegaafdheid.compact_verrijken.stop_besloten_door`) are removed; what
+      they said is returned, as such descriptions, for `x_herkomst.medewerkers`.
+
+    Returns:
+        The new dossier dict, and the removed values as rows `plek` (where it was), `wie`
+        (the description).
+    """
+    who = school or "vorige school"
+
+    def describe(value: Any) -> Any:
+        if isinstance(value, str) and value not in _AANWEZIG_WORDS and _STAFF_ID.fullmatch(value):
+            return f"{value} ({who})"
+        return value
+
+    out = dict(data)
+    moved: list[dict[str, str]] = []
+    for key in ("plannen", "besprekingen", "gesprekken", "aanvragen"):
+        rows = out.get(key)
+        if not isinstance(rows, list):
+            continue
+        new_rows: list[Any] = []
+        for index, row in enumerate(rows):
+            if isinstance(row, Mapping):
+                row = dict(row)
+                where = f"{key}[{row.get('id') or index}]"
+                if isinstance(row.get("aanwezig"), list):
+                    row["aanwezig"] = [describe(v) for v in row["aanwezig"]]
+                for section, field_name in _STAFF_FIELDS:
+                    if section == key and field_name in row:
+                        value = row.pop(field_name)
+                        if value is not None:
+                            moved.append(
+                                {"plek": f"{where}.{field_name}", "wie": str(describe(value))}
+                            )
+            new_rows.append(row)
+        out[key] = new_rows
+    protocollen = out.get("protocollen")
+    protocollen = protocollen if isinstance(protocollen, Mapping) else {}
+    mb = protocollen.get("meerbegaafdheid")
+    mb = mb if isinstance(mb, Mapping) else {}
+    cv = mb.get("compact_verrijken")
+    if isinstance(cv, Mapping) and "stop_besloten_door" in cv:
+        cv = dict(cv)
+        value = cv.pop("stop_besloten_door")
+        plek = "protocollen.meerbegaafdheid.compact_verrijken.stop_besloten_door"
+        for person in value if isinstance(value, list) else [value]:
+            if person is not None:
+                moved.append({"plek": plek, "wie": str(describe(person))})
+        out["protocollen"] = {**protocollen, "meerbegaafdheid": {**mb, "compact_verrijken": cv}}
+    return out, moved
+
+
 def _receiving_dossier(
     data: Mapping[str, Any],
     *,
@@ -1059,7 +1141,8 @@ def _receiving_dossier(
     groep: int | None,
 ) -> dict[str, Any]:
     """The sender's dossier as a new pupil of this school: own route, own inschrijving, the
-    sender's inschrijving and the transfer facts kept in `x_herkomst`."""
+    sender's inschrijving and the transfer facts kept in `x_herkomst`, and no staff ids of
+    the sending school (`_foreign_staff`)."""
     out = dict(data)
     leerling = dict(out.get("leerling") or {})
     if groep is not None:
@@ -1079,6 +1162,9 @@ def _receiving_dossier(
     out["route"] = route_id
     out.pop("betrokkenen", None)
     out.pop("werkaantekeningen", None)
+    out, moved = _foreign_staff(out, str(herkomst.get("school") or ""))
+    if moved:
+        herkomst["medewerkers"] = moved
     if isinstance(out.get("x_herkomst"), Mapping):  # moved on before: keep the chain
         herkomst["eerder"] = out["x_herkomst"]
     out["x_herkomst"] = herkomst
