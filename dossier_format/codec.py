@@ -417,6 +417,8 @@ def load_fast_with_nodes(
     _refuse_odd_line_breaks(text, source)
     loader = _FastLoader(text)
     try:
+        if "&" in text or "*" in text:  # only then can there be an anchor or alias
+            _refuse_anchors(text, source)
         node = loader.get_single_node()
         data = _build(loader, node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -426,6 +428,36 @@ def load_fast_with_nodes(
     finally:
         loader.dispose()
     return _require_mapping(data, source), node
+
+
+ANCHOR_MESSAGE = (
+    "Ankers en verwijzingen (&naam, *naam) worden in een dossier niet ondersteund; "
+    "schrijf de waarde voluit."
+)
+
+
+def _refuse_anchors(text: str, source: str) -> None:
+    """Refuse the first anchor (``&naam``) or alias (``*naam``) in ``text`` (docs/format.md §1).
+
+    The composed nodes keep no anchor names, so the events are scanned; this runs before the
+    values are built, so an alias bomb is refused before it is expanded.
+
+    Raises:
+        DossierError: at the anchor or alias, with line and column.
+        yaml.MarkedYAMLError: broken YAML before the first anchor (reported by the caller).
+    """
+    scanner = _FastLoader(text)
+    try:
+        while (event := scanner.get_event()) is not None:
+            if getattr(event, "anchor", None) is not None:
+                mark = event.start_mark
+                raise DossierError(
+                    ANCHOR_MESSAGE, source=source, line=mark.line + 1, column=mark.column + 1
+                )
+            if isinstance(event, yaml.StreamEndEvent):
+                return
+    finally:
+        scanner.dispose()
 
 
 # ---------------------------------------------------------------------------------------------

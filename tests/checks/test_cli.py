@@ -120,6 +120,13 @@ def test_unusable_dossier_exits_2(tmp_path: Path, old: str, new: str, expected: 
     assert code == 2 and expected in out
 
 
+def test_an_anchor_is_unusable_with_its_place(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, "  groep: 6\n", "  groep: &g 6\n")
+    line = EXAMPLE.read_text(encoding="utf-8").splitlines().index("  groep: 6") + 1
+    code, out = run("check", str(path), "--today", TODAY)
+    assert code == 2 and f"{path}:{line}:10: Ankers en verwijzingen" in out
+
+
 def test_a_yaml_list_is_unusable(tmp_path: Path) -> None:
     path = tmp_path / "lijst.yaml"
     path.write_text("- 1\n- 2\n", encoding="utf-8")

@@ -229,7 +229,7 @@ def _pyyaml_constructed(text: str) -> Any:
         "a: !!timestamp 2021-10-21\nb: !!binary aGFsbG8=\nc: !!set {x, y}\n",
         "a: {1: een, true: waar, null: niets, 2021-10-21: datum}\n",
         "? [samengesteld]\n: sleutel\n",
-        "a: &x {b: 1}\nc: *x\nd: {<<: *x, e: 2}\n",
+        "a: {b: 1}\nd: {<<: {b: 1}, e: 2}\n",
         "lijst:\n- - diep\n  - - dieper\n- {}\n- []\n",
     ],
 )
@@ -246,6 +246,35 @@ def test_the_fast_builder_gives_what_pyyaml_constructs(text: str) -> None:
 
 
 def test_an_alias_that_contains_itself_is_refused_with_its_place() -> None:
-    with pytest.raises(DossierError, match="verwijst naar zichzelf") as caught:
+    with pytest.raises(DossierError, match="Ankers en verwijzingen") as caught:
         load_fast("formaat: x\nlijst: &a\n- *a\n")
     assert (caught.value.line, caught.value.column) == (2, 8)  # the anchored list
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("formaat: x\na: &x 2021-10-21\nb: *x\n", (2, 4)),  # anchor and alias
+        ("formaat: x\na: &x 1\nb: 2\n", (2, 4)),  # an anchor nobody refers to
+        ("formaat: x\nplannen:\n  - &p\n    id: pl-1\n  - *p\n", (3, 5)),
+        ("formaat: x\na: &x {b: 1}\nd: {<<: *x, e: 2}\n", (2, 4)),  # merge through an alias
+        ("formaat: x\na: [1, *onbekend]\n", (2, 8)),  # an alias without an anchor
+    ],
+)
+def test_the_fast_loader_refuses_anchors_and_aliases(text: str, place: tuple[int, int]) -> None:
+    with pytest.raises(DossierError, match=r"Ankers en verwijzingen \(&naam, \*naam\)") as caught:
+        load_fast(text, "noor.yaml")
+    assert (caught.value.line, caught.value.column) == place
+    assert str(caught.value).startswith(f"noor.yaml:{place[0]}:{place[1]}: ")
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded() -> None:
+    lines = ["formaat: x", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    with pytest.raises(DossierError, match="Ankers en verwijzingen"):
+        load_fast("\n".join(lines) + "\n")
+
+
+def test_ampersands_and_asterisks_in_text_are_just_text() -> None:
+    text = "formaat: x\na: Q&A * 3\nb: '&x'\nc: \"*y\"\nd: |\n  &z *z\n"
+    assert load_fast(text) == {"formaat": "x", "a": "Q&A * 3", "b": "&x", "c": "*y", "d": "&z *z\n"}

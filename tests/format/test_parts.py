@@ -246,6 +246,13 @@ def test_anchors_and_aliases_are_refused() -> None:
     assert caught.value.line == 13  # where the anchored value starts
 
 
+def test_an_anchor_without_alias_is_refused_too() -> None:
+    text = HEAD + "plannen:\n  - id: pl-1\n    start: &begin 2024-01-08\n"
+    with pytest.raises(DossierError, match="Ankers en verwijzingen") as caught:
+        split(text)
+    assert (caught.value.line, caught.value.column) == (14, 12)
+
+
 def test_an_empty_mapping_has_no_parts() -> None:
     assert split("{}\n") == {}
 
