@@ -166,9 +166,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "history.from_set": ("Van-versie: {version}", "From version: {version}"),
     "history.from_cleared": ("Van-versie gewist", "From version cleared"),
     "findings.detail": ("Gekozen bevinding", "Selected finding"),
-    "unlock.hint": (
-        "Enter gaat naar het volgende veld; in de wachtwoordzin opent Enter de kluis.",
-        "Enter moves to the next field; in the passphrase Enter unlocks.",
+    "unlock.error.passphrase": (
+        "De wachtwoordzin van de sleutel ontbreekt of klopt niet.",
+        "The key's passphrase is missing or wrong.\nCheck it (or ZORGKLUIS_PASSPHRASE).",
+    ),
+    "unlock.error.identity": (
+        "Het sleutelbestand is niet te lezen.",
+        "Cannot read this identity file: it must be your OpenSSH Ed25519 key.\n"
+        "Make one with 'zorgkluis key generate'.",
+    ),
+    "unlock.error.unknown_user": (
+        "Deze sleutel hoort niet bij een medewerker van deze kluis.",
+        "This key does not belong to a staff member of this vault.\n"
+        "Use your own key, or ask a care coordinator or the head to add you.",
+    ),
+    "unlock.error.not_a_vault": (
+        "Dit is geen Zorgkluis-kluis.",
+        "This folder is not a Zorgkluis vault.\nChoose the vault with --vault or ZORGKLUIS_VAULT.",
     ),
     "pupils.sorted": ("Gesorteerd op {column}", "Sorted by {column}"),
     # end polish (2)

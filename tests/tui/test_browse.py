@@ -211,3 +211,16 @@ async def test_enter_in_the_identity_field_moves_on_to_the_passphrase(
         await pilot.press(*demo.DEMO_PASSPHRASE, "enter")
         await kit.settle(pilot)
         assert isinstance(app.screen, PupilListScreen)
+
+
+async def test_unlock_errors_in_english(demo_master: demo.DemoInfo, kit: Any) -> None:
+    app = make_app(
+        demo_master.vault, identity_path=demo_master.ib_key, today=kit.today, language="en"
+    )
+    async with app.run_test(size=kit.size) as pilot:
+        await kit.settle(pilot)
+        await pilot.press(*"wrong", "enter")
+        await kit.settle(pilot)
+        status = str(app.screen.query_one("#unlock-status", Static).render())
+        assert status.startswith("The key's passphrase is missing or wrong.")
+        assert "wachtwoord" not in status.lower()

@@ -11,13 +11,32 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from tui import messages
-from tui.i18n import t
-from vault.errors import VaultError
+from tui.i18n import language, t
+from vault.errors import (
+    IdentityError,
+    NotAVaultError,
+    UnknownUserError,
+    VaultError,
+    WrongPassphraseError,
+)
 from vault.repository import Vault, unlock_identity
+
+# The vault's errors are Dutch; in another language the unlock screen says what these mean
+# itself (most specific first).
+_ERROR_KEYS: tuple[tuple[type[VaultError], str], ...] = (
+    (WrongPassphraseError, "unlock.error.passphrase"),
+    (IdentityError, "unlock.error.identity"),
+    (UnknownUserError, "unlock.error.unknown_user"),
+    (NotAVaultError, "unlock.error.not_a_vault"),
+)
 
 
 def error_text(error: VaultError) -> str:
-    """A vault error as one or two lines for the UI."""
+    """A vault error as one or two lines for the UI, in the UI's language."""
+    if language() != "nl":
+        for kind, key in _ERROR_KEYS:
+            if isinstance(error, kind):
+                return t(key)
     return f"{error.message}\n{error.hint}" if error.hint else error.message
 
 
