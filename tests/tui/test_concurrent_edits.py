@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import RadioButton, TextArea
+from textual.widgets import RadioButton, Select, TextArea
 
 from dossier_format import codec
 from tui.dialogs.conflict import ConflictDialog
+from tui.dialogs.form import FormDialog
+from tui.dialogs.override import OverrideDialog
 from tui.screens.dossier import DossierScreen
 from tui.screens.editor import EditorScreen
 from vault import demo
@@ -103,3 +105,65 @@ async def test_the_same_field_asks_which_value_stays(demo_vault: demo.DemoInfo, 
     saved = codec.load_fast(kit.open_as(demo_vault, demo.IB.id).show(pupil_id))
     assert saved["leerling"]["stamgroep"] == "van de juf"  # the colleague's value, as chosen
     assert saved["leerling"]["groep"] == doc["leerling"]["groep"]  # and the rest of the edit
+
+
+async def _zorgteam_without_consent(pilot: Any, kit: Any, pupil_id: str) -> None:
+    """Record a zorgteam meeting through the form for a pupil without that consent."""
+    await _open(pilot, kit, pupil_id)
+    await pilot.press("b")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(*"zorgteam", "enter")
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await kit.settle(pilot)
+
+
+async def test_a_refused_act_offers_a_reason_the_yaml_or_the_form_again(
+    demo_vault: demo.DemoInfo, kit: Any
+) -> None:
+    vault = kit.open_as(demo_vault, demo.IB.id)
+    pupil_id, _ = _pupil_and_teacher(demo_vault, kit)
+    before = len(vault.log(pupil_id))
+    async with kit.app(demo_vault).run_test(size=kit.size) as pilot:
+        await _zorgteam_without_consent(pilot, kit, pupil_id)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, OverrideDialog)
+        assert "bespreking.toestemming" in [f.rule for f in dialog.new_errors]
+        assert len(kit.open_as(demo_vault, demo.IB.id).log(pupil_id)) == before  # not saved
+        # Back: the form opens again with what was chosen.
+        await pilot.press("escape")
+        await kit.settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, FormDialog)
+        assert form.query_one("#field-soort", Select).value == "zorgteam"
+        # Saved again, refused again; this time: edit it as YAML, the entry is in the text.
+        await pilot.press("ctrl+s")
+        await kit.settle(pilot)
+        assert isinstance(pilot.app.screen, OverrideDialog)
+        await pilot.click("#edit")
+        await kit.settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, EditorScreen)
+        assert "soort: zorgteam" in editor.text
+        # Leave the editor without saving, and record the act with a reason instead.
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await kit.settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"zorgteam", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await kit.settle(pilot)
+        assert isinstance(pilot.app.screen, OverrideDialog)
+        await pilot.press(*"Toestemming komt morgen", "enter")
+        await kit.settle(pilot)
+        assert isinstance(pilot.app.screen, DossierScreen)
+    log = kit.open_as(demo_vault, demo.IB.id).log(pupil_id)
+    assert len(log) == before + 1
+    assert "Override: Toestemming komt morgen" in log[0].message

@@ -241,6 +241,8 @@ class DossierScreen(Screen[None]):
             route_levels(vault.route),
             plans,
             render.current_niveau(self.data),
+            dossier=self.data,
+            staff={user.id: user.naam for user in vault.users()},
         )[act_id]
 
         self.open_form(act)
