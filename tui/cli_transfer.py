@@ -217,6 +217,12 @@ def register(group: click.Group) -> None:
     @click.option("--trust", help="Bevestigde vingerafdruk van een onbekende verzendende school.")
     @click.option("--override", help="Reden om ondanks controlefouten op te slaan.")
     @click.option("--groep", type=click.IntRange(1, 8), help="Groep van de leerling hier.")
+    @click.option(
+        "--toch-nieuw",
+        "toch_nieuw",
+        is_flag=True,
+        help="Neem over als nieuwe leerling, ook als deze leerling al in de kluis lijkt te staan.",
+    )
     @click.option("--today", type=_DATE, hidden=True)
     @click.pass_context
     @handle_errors
@@ -226,9 +232,14 @@ def register(group: click.Group) -> None:
         trust: str | None,
         override: str | None,
         groep: int | None,
+        toch_nieuw: bool,
         today: dt.datetime | None,
     ) -> None:
-        """Neem een leerling over: een overdracht van 'zorgkluis export' of een OSO-dossier."""
+        """Neem een leerling over: een overdracht van 'zorgkluis export' of een OSO-dossier.
+
+        Staat de leerling waarschijnlijk al in de kluis (eerder overgenomen, of dezelfde naam,
+        geboortedatum en vorige school), dan wordt niets opgeslagen, tenzij met --toch-nieuw.
+        """
         vault = open_vault(ctx)
         data = file.read_bytes()
 
@@ -241,6 +252,7 @@ def register(group: click.Group) -> None:
                 groep=groep,
                 today=_day(today),
                 source=file.name,
+                allow_duplicate=toch_nieuw,
             )
 
         try:

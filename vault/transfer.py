@@ -22,8 +22,9 @@ whose hash differs), a missing or bad signature, and a signer that is not a know
 (unless its fingerprint is confirmed).
 
 The gate runs on what is sent; the parents' zienswijzen about the OKR always go with it, also
-when the zorg part is withheld (`plan_export`). An import keeps no staff ids of the sending
-school (`_foreign_staff`).
+when the zorg part is withheld (`plan_export`). An import refuses a pupil that is probably
+already in the vault (`find_duplicates`) unless confirmed, and keeps no staff ids of the
+sending school (`_foreign_staff`).
 """
 
 from __future__ import annotations
@@ -167,6 +168,40 @@ class GateError(TransferError):
         self.findings = list(findings)
         count = len(okr.errors(self.findings))
         super().__init__(f"Overdracht geweigerd: de poort vond {count} fout(en).")
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing pupil that an import probably duplicates.
+
+    Attributes:
+        pupil_id: the existing pupil's id.
+        naam: its display name.
+        reden: why it looks like the same pupil (Dutch).
+    """
+
+    pupil_id: str
+    naam: str
+    reden: str
+
+
+class DuplicateError(TransferError):
+    """The imported pupil is probably already in the vault (`allow_duplicate` not given).
+
+    Attributes:
+        matches: the existing pupils it looks like.
+    """
+
+    default_hint = (
+        "Controleer of het om dezelfde leerling gaat; open dan die leerling in plaats van "
+        "opnieuw te importeren. Is het echt een andere leerling, importeer dan met "
+        "--toch-nieuw. Er is niets opgeslagen."
+    )
+
+    def __init__(self, matches: Sequence[Duplicate]) -> None:
+        self.matches = list(matches)
+        found = "; ".join(f"{m.naam} ({m.pupil_id}): {m.reden}" for m in self.matches)
+        super().__init__(f"Deze leerling staat waarschijnlijk al in de kluis: {found}.")
 
 
 # ------------------------------------------------------------------------------ identity
@@ -1171,6 +1206,92 @@ def _receiving_dossier(
     return _ordered(out)
 
 
+def _norm(value: object) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def _name_key(voornaam: object, tussenvoegsel: object, achternaam: object) -> tuple[str, ...]:
+    return (_norm(voornaam), _norm(tussenvoegsel), _norm(achternaam))
+
+
+def _origin(data: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """Where an imported dossier came from: the sending school and its own id of the pupil
+    (bundle: signing-key fingerprint; OSO: BRIN), or None for a pupil not imported."""
+    herkomst = data.get("x_herkomst")
+    if isinstance(herkomst, Mapping) and herkomst.get("soort") == "zorgkluis-overdracht":
+        fingerprint, sender_id = herkomst.get("vingerafdruk"), herkomst.get("leerling_id")
+        if fingerprint and sender_id:
+            return ("bundel", str(fingerprint), str(sender_id))
+    passthrough = data.get(oso.PASSTHROUGH)
+    oso_herkomst = passthrough.get("herkomst") if isinstance(passthrough, Mapping) else None
+    if isinstance(oso_herkomst, Mapping):
+        school = oso_herkomst.get("school")
+        brin = school.get("brincode") if isinstance(school, Mapping) else None
+        sender_id = oso_herkomst.get("leerlingid")
+        if brin and sender_id:
+            return ("oso", str(brin), str(sender_id))
+    return None
+
+
+def find_duplicates(vault: Vault, data: Mapping[str, Any]) -> list[Duplicate]:
+    """Existing pupils that the dossier `data` (about to be imported) probably duplicates.
+
+    A pupil with the same name (voornaam, tussenvoegsel, achternaam; case and spacing
+    ignored) is read, and matches when it came from the same pupil of the same sending school
+    (bundle: same signing key and sender's pupil id; OSO: same BRIN and leerlingid), or has
+    the same geboortedatum and the same `inschrijving.vorige_school`. Only pupils with the same
+    name are read (each read is audited with its reason); pupils this user may not read are
+    skipped.
+    """
+    leerling = data.get("leerling") or {}
+    key = _name_key(
+        leerling.get("voornaam"), leerling.get("tussenvoegsel"), leerling.get("achternaam")
+    )
+    born = leerling.get("geboortedatum")
+    school = _norm((data.get("inschrijving") or {}).get("vorige_school"))
+    origin = _origin(data)
+    found: list[Duplicate] = []
+    for summary in vault.list_pupils():
+        if _name_key(summary.voornaam, summary.tussenvoegsel, summary.achternaam) != key:
+            continue
+        try:
+            text = vault.show(summary.id, reason="controle op een dubbele leerling bij import")
+        except NoAccessError:
+            continue
+        other = codec.load_fast(text, source=summary.id)
+        other_leerling = other.get("leerling") or {}
+        other_school = _norm((other.get("inschrijving") or {}).get("vorige_school"))
+        if origin is not None and _origin(other) == origin:
+            reden = "eerder overgenomen uit een dossier van dezelfde leerling van dezelfde school"
+        elif (
+            born is not None
+            and other_leerling.get("geboortedatum") == born
+            and bool(school)
+            and other_school == school
+        ):
+            reden = "zelfde naam, geboortedatum en vorige school"
+        else:
+            continue
+        found.append(Duplicate(summary.id, summary.naam, reden))
+    return found
+
+
+def _check_duplicates(
+    vault: Vault, data: Mapping[str, Any], allow_duplicate: bool
+) -> list[Duplicate]:
+    matches = find_duplicates(vault, data)
+    if matches and not allow_duplicate:
+        raise DuplicateError(matches)
+    return matches
+
+
+def _duplicate_note(matches: Sequence[Duplicate]) -> str:
+    if not matches:
+        return ""
+    ids = ", ".join(m.pupil_id for m in matches)
+    return f"; bevestigd als nieuwe leerling naast {ids}"
+
+
 def _unshared(value: Any) -> Any:
     """A copy without shared objects: `codec.dump` writes a YAML anchor for an object that
     occurs twice (say the same date), and dossiers refuse anchors."""
@@ -1198,6 +1319,7 @@ def import_file(
     groep: int | None = None,
     today: dt.date | None = None,
     source: str = "<bestand>",
+    allow_duplicate: bool = False,
 ) -> ImportResult:
     """Import a bundle or an OSO XML file as a new pupil; nothing is written on refusal.
 
@@ -1209,15 +1331,26 @@ def import_file(
         groep: the pupil's groep here (required when the file has none).
         today: the import date = inschrijving.ingeschreven (default today).
         source: the file name for messages.
+        allow_duplicate: import even when the pupil is probably already in the vault
+            (`find_duplicates`); the audit entry names the pupils it resembles.
 
     Raises:
         NotAddressedError, TamperedError, UnsignedError, UnknownSenderError (bundles);
+        DuplicateError (probably already imported, and not `allow_duplicate`);
         TransferError (not a bundle or OSO, or unreadable OSO); ChecksFailedError (check
         errors and no override); InvalidInputError; NotPermittedError.
     """
     day = today or dt.date.today()
     if is_oso_xml(data):
-        return _import_oso(vault, data, override=override, groep=groep, day=day, source=source)
+        return _import_oso(
+            vault,
+            data,
+            override=override,
+            groep=groep,
+            day=day,
+            source=source,
+            allow_duplicate=allow_duplicate,
+        )
     if not is_bundle(data):
         raise TransferError(
             f"'{source}' is geen Zorgkluis-overdracht en geen OSO-dossier.",
@@ -1249,12 +1382,14 @@ def import_file(
     dossier = _receiving_dossier(
         joined, route_id=vault.route_id, herkomst=herkomst, ingeschreven=day, groep=groep
     )
+    matches = _check_duplicates(vault, dossier, allow_duplicate)
     save = _save_new(vault, dossier, override, day)
     vault.audit(
         "import",
         pupil_id=save.pupil_id,
         part=",".join(p for p in TRANSFER_PARTS if p in opened.part_texts),
-        reason=f"overdracht van {opened.sender.naam} ({opened.sender.vingerafdruk})",
+        reason=f"overdracht van {opened.sender.naam} ({opened.sender.vingerafdruk})"
+        + _duplicate_note(matches),
     )
     return ImportResult(save, opened.sender, "bundel", manifest)
 
@@ -1267,6 +1402,7 @@ def _import_oso(
     groep: int | None,
     day: dt.date,
     source: str,
+    allow_duplicate: bool,
 ) -> ImportResult:
     if not access.may_manage(vault.user):
         raise NotPermittedError("Alleen directie en intern begeleiders doen overdrachten.")
@@ -1283,8 +1419,13 @@ def _import_oso(
             "Geef de groep op met --groep N.",
         )
     naam = str(data["inschrijving"].get("vorige_school") or "onbekend")
+    matches = _check_duplicates(vault, data, allow_duplicate)
     save = _save_new(vault, data, override, day)
-    vault.audit("import", pupil_id=save.pupil_id, reason=f"OSO-dossier van {naam}")
+    vault.audit(
+        "import",
+        pupil_id=save.pupil_id,
+        reason=f"OSO-dossier van {naam}" + _duplicate_note(matches),
+    )
     return ImportResult(save, KnownSchool(naam, "", "", ""), "oso", None)
 
 
