@@ -59,3 +59,22 @@ def test_import_contracts_catch_a_violation(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_the_command_line_starts_without_the_ui_toolkit() -> None:
+    """Only the commands that open the app (`tui`, `demo`, no command) import Textual; `check`,
+    `log` and the rest start without it."""
+    code = (
+        "import sys\n"
+        "import tui.cli\n"
+        "from click.testing import CliRunner\n"
+        "result = CliRunner().invoke(tui.cli.cli, ['check', 'examples/route-003.yaml',\n"
+        "                                          '--today', '2024-06-01'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "ui = {'textual', 'rich'}\n"
+        "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ui)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""

@@ -1,4 +1,8 @@
-"""The `demo` and `tui` commands: open the Textual app (on the demo vault or on `--vault`)."""
+"""The `demo` and `tui` commands: open the Textual app (on the demo vault or on `--vault`).
+
+Textual is imported only when the app opens (`run_tui`): every other command of the CLI starts
+without it (`tests/test_import_hygiene.py`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import click
 import platformdirs
 
 from dossier_format.routes import available_routes
-from tui.app import make_app
 from tui.i18n import pick_language
 from vault import demo
 from vault.errors import VaultError
@@ -23,6 +26,26 @@ _LANG = click.option(
 )
 
 
+class _RouteChoice(click.Choice[str]):
+    """The shipped route ids, read when `demo` needs them rather than when the CLI starts
+    (loading the route files costs every command a noticeable part of its start-up)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+        self._ids: tuple[str, ...] | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The ids, loaded on first use."""
+        if self._ids is None:
+            self._ids = tuple(r.id for r in available_routes())
+        return self._ids
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        self._ids = tuple(value) or None
+
+
 def default_demo_dir() -> Path:
     """The demo's folder in the user's data directory."""
     return Path(platformdirs.user_data_dir("zorgkluis")) / "demo"
@@ -32,6 +55,8 @@ def run_tui(
     vault_path: Path, identity_path: Path | None, lang: str | None, passphrase: str | None = None
 ) -> None:
     """Run the app until the user quits."""
+    from tui.app import make_app  # textual only for the commands that open the app
+
     make_app(
         vault_path,
         identity_path=identity_path,
@@ -55,7 +80,7 @@ def tui_command(ctx: click.Context, lang: str | None) -> None:
 @click.option(
     "--route",
     "route_id",
-    type=click.Choice([r.id for r in available_routes()]),
+    type=_RouteChoice(),
     default=demo.DEMO_ROUTE,
     show_default=True,
     help="De zorgroute van de demoschool.",
