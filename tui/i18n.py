@@ -41,8 +41,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "key.mark_pupil": ("Leerling gezien", "Pupil reviewed"),
     "key.mark_all": ("Alles gezien", "All reviewed"),
     "key.open_pupil": ("Dossier openen", "Open dossier"),
-    "key.sort_name": ("Sorteer op naam", "Sort by name"),
-    "key.sort_next_eval": ("Sorteer op evaluatie", "Sort by evaluation"),
+    "key.sort_name": ("Op naam", "By name"),
+    "key.sort_next_eval": ("Op evaluatie", "By evaluation"),
     "palette.placeholder": ("Zoek een opdracht of leerling…", "Search for a command or pupil…"),
     "palette.themes": ("Zoek een kleurenschema…", "Search for a colour theme…"),
     "palette.no_matches": ("Niets gevonden", "No matches found"),
@@ -165,7 +165,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "history.from_mark": ("Van", "From"),
     "history.from_set": ("Van-versie: {version}", "From version: {version}"),
     "history.from_cleared": ("Van-versie gewist", "From version cleared"),
-    "findings.detail": ("Gekozen bevinding", "Selected finding"),
     "unlock.error.passphrase": (
         "De wachtwoordzin van de sleutel ontbreekt of klopt niet.",
         "The key's passphrase is missing or wrong.\nCheck it (or ZORGKLUIS_PASSPHRASE).",
@@ -184,7 +183,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Dit is geen Zorgkluis-kluis.",
         "This folder is not a Zorgkluis vault.\nChoose the vault with --vault or ZORGKLUIS_VAULT.",
     ),
-    "pupils.sorted": ("Gesorteerd op {column}", "Sorted by {column}"),
     # end polish (2)
     # forms (2): field labels, hints, choice texts and messages of the everyday-act forms
     "form.legend": ("* = verplicht", "* = required"),
