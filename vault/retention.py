@@ -33,13 +33,14 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dossier_format import codec
+from dossier_format import checks, codec, model, parts
 from dossier_format.errors import DossierError
 from dossier_format.retention_rules import (
     DEFAULT_RULES,
@@ -58,6 +59,8 @@ from dossier_format.retention_rules import (
     part_kind,
     validate_rules,
 )
+from dossier_format.routes import Route, load_route
+from vault import summary
 from vault.audit import READER_ROLES, AuditLog
 from vault.crypto import age
 from vault.errors import (
@@ -71,7 +74,7 @@ from vault.errors import (
 from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyStore, atomic_write
-from vault.repository import RINGS_DIR, UserSigner, Vault, vault_lock
+from vault.repository import RINGS_DIR, VAULT_FILE, UserSigner, Vault, vault_lock
 from vault.users import User
 
 CONFIG_FILE = ".zorgkluis/bewaartermijnen.yaml"
@@ -81,6 +84,8 @@ LOG_FILE = ".zorgkluis/bewaarlog.jsonl"
 """The retention log: one JSON line per destroyed part (committed, signed with the sweep)."""
 
 DOSSIERS = "dossiers"
+SUMMARY_FILE = "samenvatting"
+"""The list summary (`vault.summary`), under the administratie key; rewritten by a sweep."""
 STATE_DIR = Path(".git") / "zorgkluis"
 BACKUP_KEYS_DIR = STATE_DIR / "backupsleutels"
 BACKUPS_DIR = STATE_DIR / "backups"
@@ -487,6 +492,8 @@ def sweep(
         for item in todo:
             for path in pupil_parts(keeper, item.pupil_id).files.get(item.part, []):
                 changes[path] = None
+        for pid, blob in _summaries_without(keeper, todo, today).items():
+            changes[f"{DOSSIERS}/{pid}/{SUMMARY_FILE}.age"] = blob
         lines = _log_lines(todo, keeper.user, today)
         if lines:
             old = keeper.store.read(LOG_FILE) if keeper.store.head() else None
@@ -511,6 +518,68 @@ def sweep(
         shred_rings(keeper.path)  # again: a list during the sweep may have cached a key
         fresh = backup(keeper, today) if invalidated and pupil_ids(keeper) else None
     return SweepResult(commit, todo, invalidated, fresh)
+
+
+def _route(keeper: Keeper) -> Route | None:
+    """The vault's zorgroute (for the check counts in a summary), or None when unknown."""
+    raw = keeper.store.read(VAULT_FILE) if keeper.store.head() else None
+    try:
+        route_id = str(yaml.safe_load(raw or b"")["route"])
+        return load_route(route_id)
+    except (yaml.YAMLError, TypeError, KeyError, DossierError):
+        return None
+
+
+def _summaries_without(
+    keeper: Keeper, todo: Sequence[RetentionItem], today: dt.date
+) -> dict[str, bytes]:
+    """New list summaries for the pupils who lose their zorg or okr part but keep their
+    administratie: recomputed from what remains (`model.summarize`), so the summary keeps no
+    niveau, evaluation date, signal or check count derived from a destroyed part.
+
+    Only pupils that have a summary at HEAD get one; a pupil whose remaining parts cannot be
+    read keeps the old one (the caller is directie or IB-er, who read every pupil, so that
+    means damage, and `verify` reports it).
+    """
+    going: dict[str, set[str]] = {}
+    for item in todo:
+        going.setdefault(item.pupil_id, set()).add(item.part)
+    pupils = {
+        pid: lost
+        for pid, lost in sorted(going.items())
+        if "administratie" not in lost and lost & {"zorg", "okr"}
+    }
+    route = _route(keeper) if pupils else None
+    out: dict[str, bytes] = {}
+    for pid, lost in pupils.items():
+        prefix = f"{DOSSIERS}/{pid}/"
+        kept = [part for part in parts.PART_NAMES if part not in lost]
+        paths = [f"{prefix}{SUMMARY_FILE}.age", *(f"{prefix}{part}.age" for part in kept)]
+        old, *blobs = keeper.store.read_many([("HEAD", path) for path in paths])
+        try:
+            admin = keeper.keystore.read(pid, "administratie", keeper.identities)
+            if old is None or admin is None:
+                continue
+            texts: dict[str, str] = {}
+            for part, blob in zip(kept, blobs, strict=True):
+                entry = admin if part == "administratie" else None
+                if entry is None and blob is not None:
+                    entry = keeper.keystore.read(pid, part, keeper.identities)
+                if blob is not None and entry is not None:
+                    texts[part] = age.decrypt(blob, entry.keys).decode("utf-8")
+            if "administratie" not in texts:
+                continue
+            data = codec.load_fast(parts.join(texts), source=pid)
+        except (VaultError, age.AgeError, UnicodeDecodeError, DossierError):
+            continue
+        findings = checks.check(data, route, today) if route is not None else []
+        made = model.summarize(data, findings, today)
+        if "okr" in lost:
+            # "okr_open" means "left, and the OKR has not been sent yet": with the OKR
+            # destroyed there is nothing left to send.
+            made = replace(made, signalen=[s for s in made.signalen if s != "okr_open"])
+        out[pid] = age.encrypt(summary.to_bytes(made), [admin.current.recipient()])
+    return out
 
 
 def shred_rings(vault_path: Path) -> int:
