@@ -408,7 +408,20 @@ def register(group: click.Group) -> None:
     @handle_errors
     def put_cmd(ctx: click.Context, pupil_id: str, file: str, override: str | None) -> None:
         """Sla een nieuwe versie van een dossier op."""
-        _report_save(open_vault(ctx).put(pupil_id, _read_input(file), override=override))
+        from vault.errors import InvalidDossierError
+
+        text = _read_input(file)
+        try:
+            result = open_vault(ctx).put(pupil_id, text, override=override)
+        except InvalidDossierError as exc:
+            # The vault names the pupil; the user needs the file and its line and column.
+            where = "<standaardinvoer>" if file == "-" else file
+            problems = [
+                DossierError(p.message, source=where, line=p.line, column=p.column, path=p.path)
+                for p in exc.problems
+            ]
+            raise InvalidDossierError(problems) from None
+        _report_save(result)
 
     @group.command("show")
     @click.argument("pupil_id")
@@ -443,8 +456,30 @@ def register(group: click.Group) -> None:
     @handle_errors
     def edit_cmd(ctx: click.Context, pupil_id: str) -> None:
         """Bewerk een dossier in $EDITOR (tijdelijk bestand in /dev/shm)."""
+        import shutil
+
+        alternative = (
+            f"Bewerk in een terminal, of met 'zorgkluis show {pupil_id} > bestand.yaml' en "
+            f"'zorgkluis put {pupil_id} --file bestand.yaml', of in de app."
+        )
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        if not editor or shutil.which(editor[0]) is None:
+            raise InvalidInputError(
+                f"Er is geen editor om mee te bewerken ('{' '.join(editor)}' is niet gevonden); "
+                "er is niets gewijzigd.",
+                f"Zet VISUAL of EDITOR (bijvoorbeeld EDITOR=nano). {alternative}",
+            )
         vault = open_vault(ctx)
-        _edit(vault, pupil_id)
+        try:
+            _edit(vault, pupil_id)
+        except click.Abort:
+            # A question after a refused save got no answer: stdin is not a terminal (or the
+            # user pressed Ctrl-C). The edited text is wiped with the temporary file.
+            raise InvalidInputError(
+                "De wijziging is niet opgeslagen: om te kiezen wat er met een geweigerde "
+                "opslag moet gebeuren is een terminal nodig. Er is niets gewijzigd.",
+                alternative,
+            ) from None
 
     @group.command("log")
     @click.argument("pupil_id")
