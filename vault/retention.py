@@ -138,7 +138,7 @@ class Keeper:
             key: the same private key the vault was opened with.
         """
         return cls(
-            path=Path(vault.path),
+            path=Path(vault.path).resolve(),  # absolute: backups record where they were put
             store=GitStore(vault.path),
             keystore=vault.keystore,
             user=vault.user,
@@ -646,7 +646,7 @@ def backup(keeper: Keeper, today: dt.date, target: Path | None = None) -> Path:
             held.append(f"{pid}/{part}")
             chunks.append(f"## {pid}/{part}\n{_armor(blob)}")
     backup_key = age.X25519Identity.generate()
-    folder = target or keeper.path / BACKUPS_DIR
+    folder = (target or keeper.path / BACKUPS_DIR).resolve()  # recorded in the backup key
     out = folder / f"sleutelback-up-{backup_id}.age"
     atomic_write(out, age.encrypt(("\n".join(chunks) + "\n").encode(), [backup_key.recipient()]))
     ring = "\n".join(
@@ -678,11 +678,16 @@ class BackupKey:
 
 def backup_keys(keeper: Keeper) -> list[BackupKey | Path]:
     """The backup keys this user can open; unreadable ones are returned as their path."""
-    folder = keeper.path / BACKUP_KEYS_DIR
+    return backup_keys_in(keeper.path, keeper.identities)
+
+
+def backup_keys_in(vault_path: Path, identities: Sequence[age.Identity]) -> list[BackupKey | Path]:
+    """The backup keys in a vault folder that `identities` open; others as their path."""
+    folder = Path(vault_path) / BACKUP_KEYS_DIR
     out: list[BackupKey | Path] = []
     for path in sorted(folder.glob("*.age")) if folder.is_dir() else []:
         try:
-            text = age.decrypt(path.read_bytes(), keeper.identities).decode()
+            text = age.decrypt(path.read_bytes(), identities).decode()
             meta = dict(
                 line[2:].split(": ", 1)
                 for line in text.splitlines()
@@ -707,16 +712,47 @@ def backup_keys(keeper: Keeper) -> list[BackupKey | Path]:
 def _destroy_backups_holding(keeper: Keeper, targets: set[tuple[str, str]]) -> int:
     """Destroy every backup key whose backup holds one of `targets` (unreadable: destroy too)."""
     wanted = {f"{pid}/{part}" for pid, part in targets}
+    return destroy_backups_holding(keeper.path, keeper.identities, wanted)
+
+
+def destroy_backups_holding(
+    vault_path: Path,
+    identities: Sequence[age.Identity],
+    names: set[str],
+    *,
+    unreadable: bool = True,
+) -> int:
+    """Destroy every backup key in a vault folder whose backup holds one of `names`.
+
+    The backup key file is shredded (so the backup and every copy of it can no longer be
+    opened) and the backup file is deleted where it was written, if it is still there. The
+    local sweep calls this before it shreds part keys; a sync calls it on every device when
+    the signed retention log records parts as destroyed (`vault.sync`), so no device keeps a
+    backup that brings a shredded key back.
+
+    Args:
+        vault_path: the vault folder.
+        identities: the acting user's identities (backup keys are encrypted to directie,
+            intern begeleiders and the recovery key).
+        names: `"<pupil>/<part>"` entries that are (about to be) destroyed.
+        unreadable: also destroy backup keys these identities cannot open, since what they
+            hold is unknown (to be safe).
+
+    Returns:
+        The number of backup keys destroyed.
+    """
     count = 0
-    for ring in backup_keys(keeper):
+    for ring in backup_keys_in(vault_path, identities):
         if isinstance(ring, BackupKey):
-            if not ring.holds & wanted:
+            if not ring.holds & names:
                 continue
             shred_file(ring.path)
             with contextlib.suppress(FileNotFoundError):
                 ring.backup.unlink()
-        else:
+        elif unreadable:
             shred_file(ring)
+        else:
+            continue
         count += 1
     return count
 

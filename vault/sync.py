@@ -58,7 +58,14 @@ from vault.git_store import GitStore
 from vault.git_store import LockedError as GitLockedError
 from vault.keystore import KeyEntry, atomic_write
 from vault.repository import Vault, vault_lock
-from vault.retention import LOG_FILE, shred_file, shred_rings
+from vault.retention import (
+    LOG_FILE,
+    Keeper,
+    backup,
+    destroy_backups_holding,
+    shred_file,
+    shred_rings,
+)
 from vault.users import User, allowed_signers, dump_users, find_by_key, parse_users
 
 MAIN = "refs/heads/main"
@@ -134,12 +141,20 @@ class SyncResult:
             signed merge commit) or "verstuurd" (only we had new commits).
         keys_received: key-store entries taken from or merged with the server.
         keys_shredded: key-store entries destroyed because the retention log says so.
+        backups_destroyed: key-store backups on this device made useless because they held
+            a key the retention log records as destroyed (their backup keys are shredded).
+        new_backup: the fresh backup written after that (directie and IB-ers), or None.
+        notices: Dutch lines the user must read (e.g. edits to a part destroyed meanwhile
+            that were not taken over); also passed to `progress` when they arise.
     """
 
     head: str | None
     merged: str
     keys_received: int = 0
     keys_shredded: list[str] = field(default_factory=list)
+    backups_destroyed: int = 0
+    new_backup: Path | None = None
+    notices: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- git helpers
@@ -524,6 +539,15 @@ class _Context:
     progress: Progress
     scratch: Path  # throw-away bare repository for the key-store ref
     last_merge: str = "gelijk"  # what the last round did to main, even if its push failed
+    notices: list[str] = field(default_factory=list)  # for SyncResult.notices, all rounds
+    backups_destroyed: int = 0
+    new_backup: Path | None = None
+
+    def notice(self, text: str) -> None:
+        """Tell the user something they must read: in the result and as a progress line."""
+        if text not in self.notices:
+            self.notices.append(text)
+            self.progress(text)
 
     @property
     def path(self) -> Path:
@@ -723,7 +747,15 @@ def _round(ctx: _Context, choices: Choices) -> SyncResult | None:
     if published is None:
         return None
     atomic_write(state_file, json.dumps({"sleutels": published}, sort_keys=True).encode())
-    return SyncResult(head, merged, received, shredded)
+    return SyncResult(
+        head,
+        merged,
+        received,
+        shredded,
+        backups_destroyed=ctx.backups_destroyed,
+        new_backup=ctx.new_backup,
+        notices=list(ctx.notices),
+    )
 
 
 def _merge_base(ctx: _Context, ours: str | None, theirs: str) -> str | None:
@@ -791,8 +823,17 @@ def _destroyed(ctx: _Context, rev: str | None) -> set[str]:
 
 
 def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[int, list[str]]:
-    """Bring the local key store in line with the server's; returns (received, shredded)."""
+    """Bring the local key store in line with the server's; returns (received, shredded).
+
+    Parts the retention log records as destroyed are shredded here, and first every
+    key-store backup on this device that holds one of them loses its backup key (as the
+    local sweep does), so no backup made on this device brings a shredded key back.
+    """
     destroyed = _destroyed(ctx, head)
+    doomed = {name for name in destroyed if (keys.root / f"{name}.age").exists()}
+    invalidated = destroy_backups_holding(
+        ctx.path, ctx.identities, destroyed, unreadable=bool(doomed)
+    )
     users = {u.id: u for u in _users_at(ctx, head)}
     received, shredded = 0, []
     for name in sorted(set(keys.local) | set(keys.remote)):
@@ -833,7 +874,26 @@ def _merge_keystore(ctx: _Context, keys: _KeyStores, head: str | None) -> tuple[
         # revoked, on another device. They are caches, rebuilt on each user's next list.
         shred_rings(ctx.vault.path)
     ctx.vault.keystore.forget()
+    if invalidated:
+        ctx.backups_destroyed += invalidated
+        _fresh_backup(ctx, list(users.values()))
     return received, shredded
+
+
+def _fresh_backup(ctx: _Context, users: Sequence[User]) -> None:
+    """After backups were invalidated: a new backup of the remaining keys (as the sweep does),
+    when this user may make one; either way a notice says what happened."""
+    what = (
+        f"{ctx.backups_destroyed} sleutelback-up(s) op dit apparaat onbruikbaar gemaakt: ze "
+        "bevatten sleutels die volgens het bewaarlog zijn vernietigd."
+    )
+    me = find_by_key(users, sshkeys.public_line(ctx.key))
+    if me is None or not access.may_manage(me):
+        ctx.notice(f"{what} Laat de intern begeleider of directie een nieuwe back-up maken.")
+        return
+    keeper = Keeper(ctx.path, ctx.store, ctx.vault.keystore, me, ctx.key, users)
+    ctx.new_backup = backup(keeper, ctx.today)
+    ctx.notice(f"{what} Nieuwe back-up: {ctx.new_backup}.")
 
 
 def _generations(entry: KeyEntry) -> set[str]:
