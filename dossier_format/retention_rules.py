@@ -15,8 +15,15 @@ Date semantics (documented in docs/retention.md):
   most eight weeks after the five years); past that date the item is flagged `te_laat`.
 * When several rules apply to one part, the latest deadline wins: destroying earlier would
   break the longer obligation.
-* A date that is missing or malformed never crashes and never destroys anything: the part gets
-  the state `onbepaald` with the reason.
+* A date that is missing or malformed never crashes and never destroys anything by itself:
+  the part gets the state `onbepaald` with the reason.
+* The fallback (`vangnet`, docs/retention.md): a pupil who has left keeps no part longer than
+  the pupil's longest term counted from uitschrijving (with the defaults: the administratie,
+  five years). A part whose own start date is missing or malformed (an OKR whose admission at
+  the next school was never recorded) is `onbepaald` until that date, showing it as its
+  deadline, and expires after it, together with the administratie. Once the administratie is
+  destroyed no date can be read any more: a remaining part is kept until the deadline the
+  sweep recorded for it, else it expires (`decide_after_administratie`).
 """
 
 from __future__ import annotations
@@ -43,6 +50,10 @@ EVENTS: tuple[str, ...] = ("uitschrijving", "toelating_vervolgschool")
 CONDITIONS: tuple[str, ...] = ("adviezen",)
 """Conditions under which a rule applies only: "adviezen" = the part holds advice/referral
 decisions (see `RetentionFacts.has_adviezen`)."""
+
+FALLBACK_RULE = "vangnet"
+"""Rule id recorded when a part expires by the fallback instead of its own term (no part is
+kept longer than the pupil's longest term counted from uitschrijving)."""
 
 # States of a retention item, as shown to the user.
 BEWAREN = "bewaren"
@@ -358,8 +369,11 @@ def decide(
 
     Returns:
         A `RetentionItem`. A pupil that is still enrolled keeps every part (`bewaren`); a missing
-        or malformed date of a left pupil gives `onbepaald`; no rule for the part gives
-        `onbepaald` too (nothing is destroyed without a rule).
+        or malformed start date of a left pupil gives `onbepaald` until the pupil's longest
+        term counted from uitschrijving has run (the fallback, shown as the deadline) and
+        `verlopen` with rule `vangnet` after it; a malformed date of uitschrijving gives
+        `onbepaald` with no deadline; no rule for the part gives `onbepaald` too (nothing is
+        destroyed without a rule).
     """
     chosen = applicable_rules(part, facts, rules)
     if not chosen:
@@ -372,13 +386,16 @@ def decide(
             pupil_id, part, BEWAREN, None, None, ids, "leerling staat ingeschreven"
         )
     ends: list[tuple[dt.date, dt.date | None, RetentionRule]] = []
+    missing: list[str] = []
     for rule in chosen:
         start = facts.event(rule.na)
         if start is None:
-            reason = facts.problems.get(rule.na, f"{_EVENT_LABEL[rule.na]} ontbreekt")
-            return RetentionItem(pupil_id, part, ONBEPAALD, None, None, ids, reason)
+            missing.append(facts.problems.get(rule.na, f"{_EVENT_LABEL[rule.na]} ontbreekt"))
+            continue
         end = rule.termijn.after(start)
         ends.append((end, rule.uiterlijk.after(end) if rule.uiterlijk else None, rule))
+    if missing:
+        return _fallback(pupil_id, part, facts, rules, today, ids, missing[0], ends)
     ends.sort(key=lambda e: e[0], reverse=True)
     deadline, uiterlijk, binding = ends[0]
     ids = (binding.id, *(r.id for _, _, r in ends[1:]))
@@ -397,6 +414,124 @@ def decide(
     if late and uiterlijk is not None:
         reason += f"; had uiterlijk {uiterlijk.isoformat()} vernietigd moeten zijn"
     return RetentionItem(pupil_id, part, VERLOPEN, deadline, uiterlijk, ids, reason, te_laat=late)
+
+
+def longest_term(
+    facts: RetentionFacts, rules: Sequence[RetentionRule]
+) -> tuple[dt.date, RetentionRule] | None:
+    """The end of the pupil's longest term counted from uitschrijving, over every rule of
+    every part that applies to this pupil (conditions evaluated), and that rule; None while
+    the pupil is enrolled or the date of uitschrijving is unreadable.
+
+    With the default rules this is the administratie: five years after uitschrijving.
+    """
+    if facts.uitschrijving is None:
+        return None
+    ends = [
+        (rule.termijn.after(facts.uitschrijving), rule)
+        for rule in rules
+        if rule.na == "uitschrijving" and (rule.alleen_bij != "adviezen" or facts.has_adviezen)
+    ]
+    return max(ends, key=lambda e: e[0]) if ends else None
+
+
+def _fallback(
+    pupil_id: str,
+    part: str,
+    facts: RetentionFacts,
+    rules: Sequence[RetentionRule],
+    today: dt.date,
+    ids: tuple[str, ...],
+    problem: str,
+    known: Sequence[tuple[dt.date, dt.date | None, RetentionRule]],
+) -> RetentionItem:
+    """The decision for a part one of whose start dates is missing or malformed."""
+    cap = longest_term(facts, rules)
+    if cap is None:  # the date of uitschrijving itself is unreadable: no fallback
+        return RetentionItem(pupil_id, part, ONBEPAALD, None, None, ids, problem)
+    until, longest = cap
+    latest = max((end for end, _, _ in known), default=None)
+    if latest is not None and latest > until:
+        # A known term runs longer than the fallback: keep at least until then.
+        until = latest
+    if today <= until:
+        return RetentionItem(
+            pupil_id,
+            part,
+            ONBEPAALD,
+            until,
+            None,
+            ids,
+            f"{problem}; vul die in. Zonder die datum uiterlijk bewaard tot en met "
+            f"{until.isoformat()} (vangnet: niet langer dan de langste termijn van deze "
+            f"leerling, {longest.id})",
+        )
+    return RetentionItem(
+        pupil_id,
+        part,
+        VERLOPEN,
+        until,
+        None,
+        (FALLBACK_RULE, *ids),
+        f"{problem}; vangnet: niet langer bewaard dan de langste termijn van deze leerling "
+        f"({longest.id}, tot en met {until.isoformat()})",
+    )
+
+
+def decide_after_administratie(
+    pupil_id: str,
+    part: str,
+    administratie_until: dt.date | None,
+    recorded: tuple[dt.date, str] | None,
+    today: dt.date,
+) -> RetentionItem:
+    """Decide a part that remains after the pupil's administratie was destroyed.
+
+    Without the administratie no date of the pupil can be read any more, so the sweep that
+    destroyed it recorded the deadline of every part it kept (`recorded`: the last day and
+    the binding rule). A part with a recorded deadline is kept until then; any other part
+    has outlived the pupil's longest term (the administratie's) and expires (`vangnet`).
+
+    Args:
+        pupil_id: opaque pupil id.
+        part: the remaining part.
+        administratie_until: the administratie's last day, from the retention log.
+        recorded: (last day, rule id) the sweep recorded for this part, or None.
+        today: the date to judge on.
+    """
+    if recorded is not None:
+        until, rule_id = recorded
+        if today <= until:
+            return RetentionItem(
+                pupil_id,
+                part,
+                BEWAREN,
+                until,
+                None,
+                (rule_id,),
+                f"bewaren tot en met {until.isoformat()} (vastgelegd toen de administratie "
+                "werd vernietigd)",
+            )
+        return RetentionItem(
+            pupil_id,
+            part,
+            VERLOPEN,
+            until,
+            None,
+            (rule_id,),
+            f"termijn verstreken op {until.isoformat()}",
+        )
+    when = f" (termijn tot en met {administratie_until.isoformat()})" if administratie_until else ""
+    return RetentionItem(
+        pupil_id,
+        part,
+        VERLOPEN,
+        administratie_until,
+        None,
+        (FALLBACK_RULE,),
+        f"de administratie is vernietigd{when}; vangnet: geen onderdeel wordt langer bewaard "
+        "dan de langste termijn van de leerling",
+    )
 
 
 def plan(

@@ -32,7 +32,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,8 +43,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dossier_format import checks, codec, model, parts
 from dossier_format.errors import DossierError
 from dossier_format.retention_rules import (
+    BEWAREN,
     DEFAULT_RULES,
     EVENTS,
+    FALLBACK_RULE,
+    ONBEPAALD,
     PARTS,
     VERLOPEN,
     VERNIETIGD,
@@ -53,6 +56,7 @@ from dossier_format.retention_rules import (
     RetentionItem,
     RetentionRule,
     decide,
+    decide_after_administratie,
     dump_config,
     facts_from_dossier,
     parse_config,
@@ -350,14 +354,37 @@ def pupil_facts(keeper: Keeper, wheres: dict[str, PupilParts]) -> dict[str, Rete
     return out
 
 
-def _destroyed_log(store: GitStore) -> set[tuple[str, str]]:
+def _log_rows(store: GitStore) -> dict[tuple[str, str], dict[str, Any]]:
+    """The retention log at HEAD: (pupil, part) -> its line (the last one, if repeated)."""
     raw = store.read(LOG_FILE) if store.head() else None
-    out: set[tuple[str, str]] = set()
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for line in (raw or b"").splitlines():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
+        with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
             row = json.loads(line)
-            out.add((str(row["leerling"]), str(row["onderdeel"])))
+            out[(str(row["leerling"]), str(row["onderdeel"]))] = row
     return out
+
+
+def _destroyed_log(store: GitStore) -> set[tuple[str, str]]:
+    return set(_log_rows(store))
+
+
+def _iso(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _recorded(admin_row: Mapping[str, Any], part: str) -> tuple[dt.date, str] | None:
+    """The deadline the sweep recorded for `part` when it destroyed the administratie."""
+    kept = admin_row.get("bewaard")
+    for row in kept if isinstance(kept, list) else []:
+        if isinstance(row, Mapping) and row.get("onderdeel") == part:
+            until = _iso(row.get("termijn_tot"))
+            if until is not None:
+                return until, str(row.get("regel") or part_kind(part))
+    return None
 
 
 def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
@@ -369,17 +396,24 @@ def status(keeper: Keeper, today: dt.date) -> list[RetentionItem]:
     (dates only) are recorded as one audit entry.
     """
     rules, _ = rules_in_force(keeper.store)
-    logged = _destroyed_log(keeper.store)
+    rows = _log_rows(keeper.store)
+    logged = set(rows)
     items: list[RetentionItem] = []
     pupils = pupil_ids(keeper)
     wheres = {pid: pupil_parts(keeper, pid) for pid in pupils}
     all_facts = pupil_facts(keeper, wheres)
     for pid in pupils:
         where, facts = wheres[pid], all_facts[pid]
+        admin_row = rows.get((pid, "administratie"))
         for part in sorted(set(where.files) | where.keys):
             if part not in where.keys or (pid, part) in logged:
                 reason = "sleutel vernietigd" if part not in where.keys else "vernietiging afmaken"
                 items.append(RetentionItem(pid, part, VERNIETIGD, None, None, (), reason))
+            elif admin_row is not None:
+                # The administratie (and with it every date of the pupil) is gone.
+                until = _iso(admin_row.get("termijn_tot"))
+                recorded = _recorded(admin_row, part)
+                items.append(decide_after_administratie(pid, part, until, recorded, today))
             elif isinstance(facts, str):
                 unknown = RetentionFacts(problems=dict.fromkeys(EVENTS, facts))
                 items.append(decide(pid, part, unknown, rules, today))
@@ -447,10 +481,16 @@ def shred_file(path: Path) -> bool:
 
 
 def _log_lines(
-    items: Sequence[RetentionItem], user: User, today: dt.date
+    items: Sequence[RetentionItem],
+    user: User,
+    today: dt.date,
+    kept: Mapping[str, list[dict[str, str]]],
 ) -> list[dict[str, object]]:
-    return [
-        {
+    out: list[dict[str, object]] = []
+    for i in items:
+        if i.state != VERLOPEN:
+            continue
+        row: dict[str, object] = {
             "leerling": i.pupil_id,
             "onderdeel": i.part,
             "regel": i.rule_ids[0] if i.rule_ids else None,
@@ -458,9 +498,43 @@ def _log_lines(
             "vernietigd_op": today.isoformat(),
             "door": user.id,
         }
-        for i in items
-        if i.state == VERLOPEN
+        if i.part == "administratie" and kept.get(i.pupil_id):
+            row["bewaard"] = kept[i.pupil_id]
+        out.append(row)
+    return out
+
+
+def _outliving(
+    keeper: Keeper, todo: Sequence[RetentionItem], today: dt.date
+) -> dict[str, list[dict[str, str]]]:
+    """For each pupil whose administratie this sweep destroys: the parts it keeps, with the
+    deadline and rule that keep them (recorded in the administratie's log line, because no
+    date of the pupil can be read once the administratie is gone)."""
+    going: dict[str, set[str]] = {}
+    for item in todo:
+        going.setdefault(item.pupil_id, set()).add(item.part)
+    pupils = [
+        item.pupil_id for item in todo if item.part == "administratie" and item.state == VERLOPEN
     ]
+    wheres = {pid: pupil_parts(keeper, pid) for pid in pupils}
+    rest = {pid: set(w.files) | w.keys for pid, w in wheres.items()}
+    wheres = {pid: w for pid, w in wheres.items() if rest[pid] - going[pid]}
+    if not wheres:
+        return {}
+    rules, _ = rules_in_force(keeper.store)
+    out: dict[str, list[dict[str, str]]] = {}
+    for pid, facts in pupil_facts(keeper, wheres).items():
+        if not isinstance(facts, RetentionFacts):
+            continue
+        for part in sorted(rest[pid] - going[pid]):
+            item = decide(pid, part, facts, rules, today)
+            if item.deadline is None or item.state not in (BEWAREN, ONBEPAALD):
+                continue
+            rule = item.rule_ids[0] if item.state == BEWAREN and item.rule_ids else FALLBACK_RULE
+            out.setdefault(pid, []).append(
+                {"onderdeel": part, "termijn_tot": item.deadline.isoformat(), "regel": rule}
+            )
+    return out
 
 
 def sweep(
@@ -494,7 +568,7 @@ def sweep(
                 changes[path] = None
         for pid, blob in _summaries_without(keeper, todo, today).items():
             changes[f"{DOSSIERS}/{pid}/{SUMMARY_FILE}.age"] = blob
-        lines = _log_lines(todo, keeper.user, today)
+        lines = _log_lines(todo, keeper.user, today, _outliving(keeper, todo, today))
         if lines:
             old = keeper.store.read(LOG_FILE) if keeper.store.head() else None
             new = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from dossier_format.errors import DossierError
 from dossier_format.retention_rules import (
     BEWAREN,
     DEFAULT_RULES,
+    FALLBACK_RULE,
     ONBEPAALD,
     VERLOPEN,
     RetentionConfig,
@@ -19,8 +21,10 @@ from dossier_format.retention_rules import (
     Term,
     add_months,
     decide,
+    decide_after_administratie,
     dump_config,
     facts_from_dossier,
+    longest_term,
     parse_config,
     plan,
 )
@@ -98,10 +102,81 @@ def test_okr_counts_from_admission_at_next_school() -> None:
     assert item.state == VERLOPEN and item.rule_ids == ("okr",)
 
 
-def test_okr_without_admission_date_is_undetermined_never_destroyed() -> None:
-    item = decide("x", "okr", left(D(2010, 1, 1)), DEFAULT_RULES, D(2030, 1, 1))
-    assert item.state == ONBEPAALD
-    assert "toelating" in item.reason and item.deadline is None
+def test_okr_without_admission_date_falls_back_to_the_longest_term() -> None:
+    """An OKR whose admission date is never recorded is not kept forever: it is undetermined
+    (the reason asks for the date and names the fallback date) until the pupil's longest
+    other term ends (the administratie: 5 years after leaving), and expires after it."""
+    facts = left(D(2020, 7, 10))
+    waiting = decide("x", "okr", facts, DEFAULT_RULES, D(2025, 7, 10))
+    assert waiting.state == ONBEPAALD
+    assert waiting.deadline == D(2025, 7, 10)  # shown as "termijn tot"
+    assert "toelating" in waiting.reason and "vul die in" in waiting.reason
+    assert "2025-07-10" in waiting.reason and "administratie" in waiting.reason
+    gone = decide("x", "okr", facts, DEFAULT_RULES, D(2025, 7, 11))
+    assert gone.state == VERLOPEN and gone.deadline == D(2025, 7, 10)
+    assert gone.rule_ids == (FALLBACK_RULE, "okr")  # the log records "vangnet"
+    assert "vangnet" in gone.reason
+    # Expires exactly with the administratie, so one sweep destroys both.
+    admin = decide("x", "administratie", facts, DEFAULT_RULES, D(2025, 7, 11))
+    assert admin.state == VERLOPEN and admin.deadline == gone.deadline
+    # A recorded date always wins over the fallback (here: an earlier end).
+    dated = left(D(2020, 7, 10), toelating=D(2020, 9, 1))
+    assert decide("x", "okr", dated, DEFAULT_RULES, D(2022, 9, 2)).state == VERLOPEN
+
+
+def test_malformed_admission_date_falls_back_too() -> None:
+    facts = facts_from_dossier(
+        {"inschrijving": {"uitgeschreven": "2020-07-10", "toegelaten_vervolgschool": "2020-02-30"}}
+    )
+    item = decide("x", "okr", facts, DEFAULT_RULES, D(2024, 1, 1))
+    assert item.state == ONBEPAALD and "2020-02-30" in item.reason
+    assert decide("x", "okr", facts, DEFAULT_RULES, D(2025, 7, 11)).state == VERLOPEN
+
+
+def test_no_fallback_without_a_readable_date_of_leaving() -> None:
+    facts = facts_from_dossier({"inschrijving": {"uitgeschreven": "2010-13-01"}})
+    item = decide("x", "okr", facts, DEFAULT_RULES, D(2060, 1, 1))
+    assert item.state == ONBEPAALD and item.deadline is None
+
+
+def test_the_fallback_is_the_longest_term_of_the_pupil() -> None:
+    long_zorg = tuple(
+        replace(r, termijn=Term(7, "jaar")) if r.id == "zorg" else r for r in DEFAULT_RULES
+    )
+    until, rule = longest_term(left(D(2020, 1, 1)), long_zorg) or (None, None)
+    assert (until, rule and rule.id) == (D(2027, 1, 1), "zorg")
+    assert decide("x", "okr", left(D(2020, 1, 1)), long_zorg, D(2026, 1, 1)).state == ONBEPAALD
+    assert longest_term(RetentionFacts(), DEFAULT_RULES) is None  # enrolled
+
+
+@given(
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2080, 12, 31)),
+    st.booleans(),
+)
+def test_the_fallback_never_destroys_before_every_uitschrijving_term_has_run(
+    left_on: dt.date, today: dt.date, adviezen: bool
+) -> None:
+    facts = left(left_on, adviezen=adviezen)
+    item = decide("x", "okr", facts, DEFAULT_RULES, today)
+    admin = decide("x", "administratie", facts, DEFAULT_RULES, today)
+    assert item.deadline == admin.deadline
+    assert admin.deadline is not None
+    assert item.state == (VERLOPEN if today > admin.deadline else ONBEPAALD)
+
+
+def test_parts_left_after_the_administratie_keep_a_recorded_term_or_expire() -> None:
+    kept = decide_after_administratie(
+        "x", "zorg", D(2025, 1, 1), (D(2027, 1, 1), "zorg"), D(2026, 1, 1)
+    )
+    assert kept.state == BEWAREN and kept.deadline == D(2027, 1, 1) and kept.rule_ids == ("zorg",)
+    late = decide_after_administratie(
+        "x", "zorg", D(2025, 1, 1), (D(2027, 1, 1), "zorg"), D(2027, 1, 2)
+    )
+    assert late.state == VERLOPEN and late.rule_ids == ("zorg",)
+    orphan = decide_after_administratie("x", "okr", D(2025, 1, 1), None, D(2025, 1, 2))
+    assert orphan.state == VERLOPEN and orphan.rule_ids == (FALLBACK_RULE,)
+    assert "administratie is vernietigd" in orphan.reason and "2025-01-01" in orphan.reason
 
 
 def test_enrolled_pupil_keeps_everything() -> None:

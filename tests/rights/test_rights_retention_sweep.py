@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
 
-from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD
+from dossier_format.retention_rules import BEWAREN, ONBEPAALD, VERLOPEN, VERNIETIGD, Term
 from vault import retention
 from vault.crypto import age
 from vault.errors import NotPermittedError, VaultError
@@ -276,3 +277,79 @@ def test_damaged_administratie_makes_the_pupil_undetermined(filled: MiniVault) -
     assert {i.state for i in items} == {ONBEPAALD}
     assert all("beschadigd" in i.reason for i in items)
     assert not [i for i in items if retention.needs_action(i)]  # nothing destroyed blindly
+
+
+def test_okr_without_admission_date_goes_with_the_administratie(filled: MiniVault) -> None:
+    """D left on 2025-07-01 and her admission date was never recorded: her OKR is
+    undetermined with the fallback date as deadline, and one sweep after that date destroys
+    it together with the administratie, logged under the fallback rule."""
+    keeper = filled.keeper()
+    now = {(i.pupil_id, i.part): i for i in retention.status(keeper, TODAY)}
+    okr = now[("ll-dddd", "okr")]
+    assert okr.state == ONBEPAALD and okr.deadline == dt.date(2030, 7, 1)
+    later = dt.date(2030, 7, 2)
+    items = [i for i in retention.status(keeper, later) if i.pupil_id == "ll-dddd"]
+    assert {i.part: i.state for i in items} == {
+        "administratie": VERLOPEN,
+        "okr": VERLOPEN,
+        "zorg": VERLOPEN,
+        "werkaantekeningen/lk-1": VERLOPEN,
+    }
+    retention.sweep(keeper, items, later)
+    raw = filled.store.read(retention.LOG_FILE)
+    assert raw is not None
+    rows = {r["onderdeel"]: r for r in map(json.loads, raw.splitlines())}
+    assert rows["okr"]["regel"] == "vangnet" and rows["okr"]["termijn_tot"] == "2030-07-01"
+    assert "bewaard" not in rows["administratie"]  # nothing of D outlives it
+    assert not [i for i in retention.status(keeper, later) if i.pupil_id == "ll-dddd"]
+
+
+def test_a_part_left_after_the_administratie_is_swept(filled: MiniVault) -> None:
+    """An OKR left behind when the administratie went (here: a sweep of the administratie
+    alone, as an older version left it) is no longer undetermined forever: with no
+    recorded term it has outlived the pupil's longest term, and the next sweep takes it."""
+    keeper = filled.keeper()
+    later = dt.date(2030, 7, 2)
+    admin = next(
+        i
+        for i in retention.status(keeper, later)
+        if (i.pupil_id, i.part) == ("ll-dddd", "administratie")
+    )
+    retention.sweep(keeper, [admin], later)
+    left = {i.part: i for i in retention.status(keeper, later) if i.pupil_id == "ll-dddd"}
+    assert left["okr"].state == VERLOPEN and left["okr"].rule_ids == ("vangnet",)
+    assert "administratie is vernietigd" in left["okr"].reason
+    retention.sweep(keeper, list(left.values()), later)
+    assert filled.store.read("dossiers/ll-dddd/okr.age") is None
+    assert not filled.keystore.exists("ll-dddd", "okr")
+    assert not [i for i in retention.status(keeper, later) if i.pupil_id == "ll-dddd"]
+
+
+def test_a_longer_term_than_the_administratie_is_recorded_and_kept(filled: MiniVault) -> None:
+    """A school that keeps zorg 7 years: when the administratie goes after 5, the sweep
+    records the zorg's deadline in the log (no date can be read afterwards) and status keeps
+    the zorg until then, not a day longer."""
+    keeper = filled.keeper()
+    rules = tuple(
+        replace(r, termijn=Term(7, "jaar")) if r.id == "zorg" else r
+        for r in retention.DEFAULT_RULES
+    )
+    retention.confirm_terms(keeper, TODAY, rules)
+    later = dt.date(2030, 7, 2)
+    items = [i for i in retention.status(keeper, later) if i.pupil_id == "ll-dddd"]
+    assert {i.part: i.state for i in items}["zorg"] == BEWAREN
+    retention.sweep(keeper, items, later)
+    raw = filled.store.read(retention.LOG_FILE)
+    assert raw is not None
+    rows = {r["onderdeel"]: r for r in map(json.loads, raw.splitlines())}
+    # The OKR (no admission date) falls back to the longest term, now the zorg's 7 years.
+    assert rows["administratie"]["bewaard"] == [
+        {"onderdeel": "okr", "termijn_tot": "2032-07-01", "regel": "vangnet"},
+        {"onderdeel": "zorg", "termijn_tot": "2032-07-01", "regel": "zorg"},
+    ]
+    for day, state in ((dt.date(2032, 7, 1), BEWAREN), (dt.date(2032, 7, 2), VERLOPEN)):
+        left = [i for i in retention.status(keeper, day) if i.pupil_id == "ll-dddd"]
+        assert [(i.part, i.state, i.deadline) for i in left] == [
+            ("okr", state, dt.date(2032, 7, 1)),
+            ("zorg", state, dt.date(2032, 7, 1)),
+        ]
