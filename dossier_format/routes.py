@@ -46,7 +46,7 @@ AANVRAAG_SOORTEN = frozenset(
     {"tlv", "ooa", "arrangement", "clo", "oec", "mdo", "plusklas", "leonardo", "extern_onderzoek"}
 )
 GROEIDOCUMENT_DELEN = frozenset({"deel_1", "deel_2"})
-VOORWAARDEN = frozenset({"met_diagnose"})
+VOORWAARDEN = frozenset({"met_diagnose", "in_overleg_met_ib"})
 PROTOCOLLEN = frozenset(
     {
         "aanmelding",

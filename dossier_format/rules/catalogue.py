@@ -57,6 +57,13 @@ RULES: tuple[RuleInfo, ...] = (
         "route file (overgangen), e.g. 003 §3 Niveau 4",
     ),
     _r(
+        "route.overgang_overleg",
+        "warning",
+        "A transition the route allows only in consultation with the intern begeleider "
+        "(`in_overleg_met_ib`) shows a meeting or talk with the IB-er in the 8 weeks before it.",
+        "route file (overgangen), e.g. 003 §3 Niveau 1",
+    ),
+    _r(
         "route.omhoog_zonder_evaluatie",
         "warning",
         "Moving up a niveau happens after the last plan on the previous niveau was evaluated.",

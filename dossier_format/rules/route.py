@@ -63,6 +63,17 @@ def _overgangen(ctx: Ctx) -> None:
                 f"{stay.path}.niveau",
                 overgang.bron or ctx.route.bron,
             )
+        elif overgang.voorwaarde == "in_overleg_met_ib" and not ctx.ib_contact(
+            stay.vanaf - VOORAF, stay.vanaf
+        ):
+            ctx.add(
+                "route.overgang_overleg",
+                f"Van niveau {vorige} naar niveau {stay.niveau} gaat in route {ctx.route.id} "
+                "altijd in overleg met de intern begeleider, maar het dossier toont geen "
+                "bespreking of gesprek met de intern begeleider in de 8 weken ervoor.",
+                f"{stay.path}.niveau",
+                overgang.bron or ctx.route.bron,
+            )
         elif stay.niveau > vorige and overgang.voorwaarde is None and i > 0:
             _omhoog_na_evaluatie(ctx, ctx.stays[i - 1], stay)
         vorige = stay.niveau

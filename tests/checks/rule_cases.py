@@ -149,9 +149,20 @@ def _cases() -> dict[str, Case]:
         }
     ]
     c["route.overgang"] = Case(
+        "002",
+        base("002", niveaus=niv((1, D(2023, 9, 1)), (3, D(2024, 1, 8)))),
+        base("002", niveaus=niv((1, D(2023, 9, 1)), (2, D(2024, 1, 8)))),
+    )
+    # 003 §3 Niveau 1: from niveau 1 straight to 4 "altijd in overleg met de interne
+    # begeleider"; a diagnosis is not required (it only makes the step come sooner).
+    one_four = niv((1, D(2023, 9, 1)), (4, D(2024, 1, 8)))
+    c["route.overgang_overleg"] = Case(
         "003",
-        base(niveaus=niv((1, D(2023, 9, 1)), (4, D(2024, 1, 8)))),
-        base(niveaus=niv((1, D(2023, 9, 1)), (4, D(2024, 1, 8))), verklaringen=diagnose),
+        base(niveaus=one_four, verklaringen=diagnose, gesprekken=[gesprek("gs-1", D(2023, 12, 4))]),
+        base(
+            niveaus=one_four,
+            besprekingen=[bespreking("bs-1", "leerlingbespreking", D(2023, 12, 4))],
+        ),
     )
     two_three = niv((2, D(2023, 9, 1)), (3, D(2024, 1, 8)))
     c["route.omhoog_zonder_evaluatie"] = Case(

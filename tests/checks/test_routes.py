@@ -3,12 +3,16 @@ clear RouteError with file, line and column."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rule_cases import base, gesprek, niv
 
+from dossier_format.checks import check
 from dossier_format.errors import DossierError, RouteError
-from dossier_format.routes import available_routes, load_route, parse_route
+from dossier_format.routes import Route, available_routes, load_route, parse_route
 
 MINIMAL = """\
 id: eigen
@@ -38,12 +42,43 @@ def test_seed_routes_load_with_their_tiers() -> None:
     assert routes["004"].niveau(4).min_weken_ondersteuning == 12  # type: ignore[union-attr]
 
 
-def test_003_allows_direct_entry_to_niveau_4_only_with_a_diagnosis() -> None:
-    route = load_route("003")
+def test_003_allows_direct_entry_to_niveau_4_in_consultation_with_the_ib() -> None:
+    route = load_route("003")  # 003 §3 Niveau 1: "altijd in overleg met de interne begeleider"
     direct = route.overgang(1, 4)
-    assert direct is not None and direct.voorwaarde == "met_diagnose"
+    assert direct is not None and direct.voorwaarde == "in_overleg_met_ib"
+    assert direct.bron == "003 §3 Niveau 1"
     assert route.overgang(2, 4) is not None and route.overgang(2, 4).voorwaarde is None  # type: ignore[union-attr]
     assert route.overgang(4, 1) is not None  # down is always allowed in 003
+
+
+def _steps(route: Route, data: dict[str, Any]) -> list[tuple[str, str]]:
+    findings = check(data, route, dt.date(2024, 6, 1))
+    return [(f.rule, f.severity) for f in findings if f.rule.startswith("route.overgang")]
+
+
+def test_003_step_from_1_to_4_without_diagnosis_is_no_error() -> None:
+    data = base(niveaus=niv((1, dt.date(2023, 9, 1)), (4, dt.date(2024, 1, 8))))
+    route = load_route("003")
+    assert _steps(route, data) == [("route.overgang_overleg", "warning")]
+    data["gesprekken"] = [{**gesprek("gs-1", dt.date(2023, 12, 4)), "aanwezig": ["ib-jansen"]}]
+    assert _steps(route, data) == []
+
+
+def test_a_school_route_can_still_ask_for_a_diagnosis(tmp_path: Path) -> None:
+    path = tmp_path / "eigen.yaml"
+    path.write_text(
+        MINIMAL.replace(
+            "naar: [2]", "naar: [2]\n  - van: 1\n    naar: [3]\n    voorwaarde: met_diagnose"
+        ).replace("    naam: Extra\n", "    naam: Extra\n  - niveau: 3\n    naam: Zorgteam\n"),
+        encoding="utf-8",
+    )
+    route = load_route(str(path))
+    data = base("eigen", niveaus=niv((1, dt.date(2023, 9, 1)), (3, dt.date(2024, 1, 8))))
+    assert _steps(route, data) == [("route.overgang", "error")]
+    data["onderzoeken"] = [
+        {"id": "oz-1", "soort": "dyslexie", "datum": dt.date(2023, 6, 1), "uitslag": "dyslexie"}
+    ]
+    assert _steps(route, data) == []
 
 
 def test_002_has_no_skips() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from rule_cases import D, base, bespreking, niv, plan, ts
@@ -56,12 +57,32 @@ def test_withdrawn_consent_does_not_count() -> None:
     assert "route.toestemming" in rules(base(niveaus=steps, toestemmingen=[withdrawn]))
 
 
-def test_a_diagnosis_after_the_step_does_not_open_the_fast_lane() -> None:
+def test_a_diagnosis_after_the_step_does_not_open_the_fast_lane(tmp_path: Path) -> None:
+    own = tmp_path / "eigen.yaml"  # 003 no longer asks for a diagnosis; a school's route may
+    own.write_text(
+        "id: eigen\nnaam: Eigen\nniveaus:\n  - niveau: 1\n    naam: Groep\n"
+        "  - niveau: 4\n    naam: Zorgteam\novergangen:\n  - van: 1\n    naar: [4]\n"
+        "    voorwaarde: met_diagnose\n",
+        encoding="utf-8",
+    )
     steps = niv((1, D(2023, 9, 1)), (4, D(2024, 1, 8)))
     late = [{"id": "oz-1", "soort": "psychologisch", "datum": D(2024, 2, 1), "uitslag": "ADHD"}]
     early = [{**late[0], "datum": D(2023, 12, 1)}]
-    assert "route.overgang" in rules(base(niveaus=steps, onderzoeken=late))
-    assert "route.overgang" not in rules(base(niveaus=steps, onderzoeken=early))
+    assert "route.overgang" in rules(base("eigen", niveaus=steps, onderzoeken=late), str(own))
+    assert "route.overgang" not in rules(base("eigen", niveaus=steps, onderzoeken=early), str(own))
+
+
+def test_consultation_with_the_ib_counts_only_up_to_the_step() -> None:
+    steps = niv((1, D(2023, 9, 1)), (4, D(2024, 1, 8)))
+    for day, expected in [
+        (D(2024, 1, 15), True),  # after the step: too late
+        (D(2023, 10, 1), True),  # more than 8 weeks before
+        (D(2023, 11, 13), False),  # 8 weeks before
+        (D(2024, 1, 8), False),  # on the day
+    ]:
+        data = base(niveaus=steps, besprekingen=[bespreking("bs-1", "leerlingbespreking", day)])
+        assert ("route.overgang_overleg" in rules(data)) is expected, day
+        assert "route.overgang" not in rules(data)
 
 
 def test_the_first_entry_counts_as_a_move_from_the_lowest_niveau() -> None:
