@@ -995,7 +995,10 @@ def _merge_commit(
             continue
         pupil_id, file_part = where
         if f"{pupil_id}/{_key_part(file_part)}" in destroyed:
-            changes[path] = None
+            changes[path] = None  # destroyed: no edit of either side brings it back
+            if file_part != SUMMARY_PART:
+                _report_dropped(ctx, pupil_id, file_part, mine=read[1] is not None)
+                summaries.add(pupil_id)  # derived data of the dropped edit must go too
             continue
         if file_part == SUMMARY_PART:
             summaries.add(pupil_id)
@@ -1035,6 +1038,16 @@ def _merge_commit(
             our_signers or b"", their_signers or b"", parse_users(users_now)
         )
     _commit_merge(ctx, ours, theirs, changes)
+
+
+def _report_dropped(ctx: _Context, pupil_id: str, file_part: str, *, mine: bool) -> None:
+    """Say that edits to a part the retention log records as destroyed were not merged."""
+    whose = "Je wijzigingen" if mine else "Wijzigingen van een ander apparaat"
+    ctx.notice(
+        f"Let op: {whose} in het deel '{file_part}' van leerling {pupil_id} zijn niet "
+        "overgenomen: dat deel is intussen vernietigd omdat de bewaartermijn verstreken is "
+        "(zie het bewaarlog). Er is niets van teruggezet."
+    )
 
 
 def _merge_vault_file(ctx: _Context, path: str, read: Sequence[bytes | None]) -> bytes | None:

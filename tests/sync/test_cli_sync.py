@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shlex
 import subprocess
@@ -14,7 +15,9 @@ from click.testing import CliRunner
 from sync_testkit import TODAY, Device, School, Server, dossier, make_school
 
 from dossier_format import codec
+from dossier_format.retention_rules import VERLOPEN, RetentionItem
 from tui.cli_sync import register
+from vault.retention import Keeper, sweep
 from vault.sync import configure_merge_driver
 
 ENTRY = """
@@ -199,3 +202,21 @@ def test_sync_command_with_a_relative_vault_path_merges_and_publishes(
     ria = school.device("apparaat-ria", "sp-ria")
     ria.sync(school.server.url)
     assert codec.load_fast(ria.open().show(pupil))["leerling"]["groep"] == 6
+
+
+def test_sync_command_says_when_offline_edits_to_a_destroyed_part_are_dropped(
+    school: School,
+) -> None:
+    pupil, b = _two_devices_with_edits(
+        school, ("reden: Instroom.", "reden: Offline bewerkt."), ("groep: 5", "groep: 6")
+    )
+    anna = school.first.open()
+    keeper = Keeper.of_vault(anna, school.keys.private["ib-anna"])
+    item = RetentionItem(pupil, "zorg", VERLOPEN, datetime.date(2025, 1, 1), None, ("t",), "")
+    sweep(keeper, [item], TODAY)
+    keeper.close()
+    school.first.sync(school.server.url)
+    code, out = _run(b, "sync")
+    assert code == 0, out
+    assert f"Let op: Je wijzigingen in het deel 'zorg' van leerling {pupil} zijn niet" in out
+    assert "Offline bewerkt" not in b.open().show(pupil)

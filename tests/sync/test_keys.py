@@ -96,9 +96,21 @@ def test_shredded_key_is_destroyed_everywhere_and_stays_destroyed(school: School
     )
     sweep(Keeper.of_vault(anna, school.keys.private["ib-anna"]), [item], TODAY)
     school.first.sync(school.server.url)
-    result = piet.sync(school.server.url)
+    steps: list[str] = []
+    result = piet.sync(school.server.url, progress=steps.append)
     assert result.merged == "samengevoegd"
     assert f"{pupil}/zorg" in result.keys_shredded
+    # Piet's offline edit is not silently dropped: the result (and the progress shown by the
+    # CLI) says so, in Dutch, naming the pupil and the part.
+    dropped = [n for n in result.notices if "niet overgenomen" in n]
+    assert dropped == [
+        f"Let op: Je wijzigingen in het deel 'zorg' van leerling {pupil} zijn niet "
+        "overgenomen: dat deel is intussen vernietigd omdat de bewaartermijn verstreken is "
+        "(zie het bewaarlog). Er is niets van teruggezet."
+    ]
+    assert dropped[0] in steps
+    # Nothing of it comes back: not the file, not the key, not its level in the list summary.
+    assert piet.open().list_pupils()[0].niveau is None
     school.first.sync(school.server.url)
     for device in (piet, school.first):
         assert school.entry(device, pupil, "zorg") is None
