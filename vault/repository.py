@@ -1495,6 +1495,11 @@ class Vault:
         warnings = sum(1 for f in findings if f.severity == "warning")
         if override is not None and not override.strip():
             raise InvalidInputError("Een override heeft een reden nodig.")
+        if override is not None:  # the reason goes into the commit message in plain text
+            from dossier_format import privacy
+
+            if found := privacy.reason_problems(override, data):
+                raise InvalidInputError(privacy.reason_message(found), privacy.REASON_HINT)
         if errors and override is None:
             new_errors = self._new_errors(state, findings, today)
             if new_errors:
