@@ -111,7 +111,8 @@ class ReviewScreen(Screen[None]):
 
     @property
     def today(self) -> datetime.date:
-        """The clock's date: commit times come from the clock (not the checks' date)."""
+        """The clock's date: commit times come from the clock, so a change's day is told
+        against it (not against the date the checks use, which a demo or test may fix)."""
         return datetime.date.today()
 
     async def on_review_loaded(self, message: messages.ReviewLoaded) -> None:
