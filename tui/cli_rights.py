@@ -25,10 +25,9 @@ from dossier_format.retention_rules import (
     RetentionItem,
 )
 from tui.cli_vault import _identity, handle_errors, load_terms, print_findings, print_terms
-from vault import audit, retention, rights
+from vault import audit, audit_sync, retention, rights
 from vault.errors import InvalidInputError
-from vault.repository import USERS_FILE, Vault, default_vault_path
-from vault.users import parse_users
+from vault.repository import Vault, default_vault_path
 
 STATE_LABEL = {
     BEWAREN: ("bewaren", "green"),
@@ -383,34 +382,44 @@ def register(group: click.Group) -> None:
     @click.pass_context
     @handle_errors
     def audit_cmd(ctx: click.Context, pupil_id: str | None, as_json: bool) -> None:
-        """Lees en controleer het auditlog (directie en intern begeleiders)."""
+        """Lees en controleer de auditlogs van alle apparaten (directie en intern begeleiders)."""
         vault, _ = _open(ctx)
-        log = audit.AuditLog.of_vault(vault.path)
-        history = vault.history(changed_paths=False)
-        known = {
-            (u.id, u.public_key)
-            for c in vault.history([USERS_FILE], changed_paths=False)
-            for u in parse_users(vault.read_file(USERS_FILE, c.sha) or b"")
-        }
-        anchors = audit.anchors_from_messages((c.message for c in history), log.log_id())
-        problems = log.verify(known, anchors)
-        entries, read_problems = log.read(vault.identities, pupil_id=pupil_id)
-        problems += read_problems
+        found = audit_sync.report(vault, pupil_id=pupil_id)
         if as_json:
             doc = {
-                "regels": [e.to_dict() for e in entries],
-                "problemen": [
-                    {"regel": p.seq, "soort": p.kind, "uitleg": p.detail} for p in problems
+                "regels": [e.to_dict() for e in found.entries],
+                "problemen": [p.to_dict() for p in found.problems],
+                "logs": [
+                    {
+                        "log": s.log_id,
+                        "apparaat": "dit apparaat" if s.own else "ander apparaat",
+                        "regels": s.lines,
+                        "door": list(s.actors),
+                    }
+                    for s in found.logs
                 ],
             }
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         else:
-            for e in entries:
+            for item in found.entries:
+                e = item.entry
                 what = audit.ACTIONS.get(e.actie, e.actie)
                 about = " ".join(x for x in (e.leerling, e.onderdeel) if x)
                 why = f" — {e.reden}" if e.reden else ""
-                click.echo(f"{e.seq:>5} {e.wanneer:%Y-%m-%d %H:%M} {e.wie:<12} {what} {about}{why}")
-            for p in problems:
-                click.secho(f"PROBLEEM regel {p.seq}: {p.detail} ({p.kind})", fg="red", err=True)
-        if problems:
+                click.echo(
+                    f"{e.wanneer:%Y-%m-%d %H:%M} {e.wie:<12} {item.device:<17} {e.seq:>5} "
+                    f"{what} {about}{why}"
+                )
+            logs = ", ".join(
+                f"{'dit apparaat' if s.own else 'apparaat'} {s.log_id[:8]} ({s.lines} regels)"
+                for s in found.logs
+            )
+            count = f"{len(found.logs)} auditlog{'' if len(found.logs) == 1 else 's'}"
+            click.echo(f"{count} gecontroleerd{': ' + logs if logs else ''}.")
+            for p in found.problems:
+                where = f"log {p.log_id[:8]} " if p.log_id else ""
+                click.secho(
+                    f"PROBLEEM {where}regel {p.seq}: {p.detail} ({p.kind})", fg="red", err=True
+                )
+        if found.problems:
             sys.exit(1)

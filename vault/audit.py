@@ -18,6 +18,14 @@ committed: a read must not need a commit). Each line is::
 * Removing the newest lines (truncation) leaves a valid shorter chain; it is caught by
   *anchors*: `(seq, hash)` pairs recorded elsewhere (the `Audit-Head:` trailer of signed commits,
   see `anchor_trailer`). `verify` reports every anchor the log no longer contains.
+* Every append also records the new head `(seq, hash)` of the log in a second file,
+  `.git/zorgkluis/auditkoppen.json` (`recorded_heads`), so deleting or cutting the log file
+  leaves a record of what it held. An append to a log that lost lines that record knows of
+  does not continue the cut chain: the remainder is moved to `.git/zorgkluis/audit-oud/` and
+  the entry starts a new log (a new log id), so later entries can still be published.
+
+Each device keeps its own log; `vault.audit_sync` publishes it on every sync and checks and
+shows the logs of the other devices (docs/sync.md section 9).
 """
 
 from __future__ import annotations
@@ -44,6 +52,12 @@ from vault.users import User
 LOG_NAME = Path(".git") / "zorgkluis" / "audit.jsonl"
 """Where the audit log lives, relative to the vault folder."""
 
+HEADS_NAME = "auditkoppen.json"
+"""Next to the log: the last head `(seq, hash)` of every log this device kept (by log id)."""
+
+RETIRED_DIR = "audit-oud"
+"""Next to the log: logs that lost lines and were set aside (see `AuditLog.retire`)."""
+
 READER_ROLES = frozenset({"directie", "intern_begeleider"})
 """Roles whose keys every entry is encrypted to (issue 5: directie and IB-er)."""
 
@@ -61,6 +75,7 @@ GENESIS = "0" * 64
 _PREFIX = b"zorgkluis-audit/1\x00"
 _ANCHOR_RE = re.compile(r"^Audit-Head: (\d+) ([0-9a-f]{64})(?: ([0-9a-f]{16}))?$", re.M)
 _LOG_ID_CHARS = 16
+_HEADS_FORMAT = "zorgkluis-auditkoppen/1"
 
 
 class AuditError(Exception):
@@ -195,14 +210,174 @@ def anchors_from_messages(
     ]
 
 
+def anchors_with_ids(messages: Iterable[str]) -> list[tuple[int, str, str | None]]:
+    """Every `Audit-Head:` anchor in commit messages: `(seq, hash, log id or None)`."""
+    return [
+        (int(m.group(1)), m.group(2), m.group(3))
+        for msg in messages
+        for m in _ANCHOR_RE.finditer(msg)
+    ]
+
+
+@dataclass(frozen=True)
+class DeviceLog:
+    """A log file on this device: the current log, or one set aside by `AuditLog.retire`.
+
+    Attributes:
+        log_id: the log's id (see `AuditLog.log_id`), or None when its first line is damaged.
+        data: the file's bytes.
+        path: the file.
+    """
+
+    log_id: str | None
+    data: bytes
+    path: Path
+
+
+def _parse(data: bytes) -> list[tuple[int, bytes, dict[str, object] | None]]:
+    """(line number, line, parsed object or None) for every line of a log."""
+    rows: list[tuple[int, bytes, dict[str, object] | None]] = []
+    for number, raw in enumerate(data.splitlines(), start=1):
+        try:
+            row = json.loads(raw)
+        except ValueError:
+            row = None
+        rows.append((number, raw, row if isinstance(row, dict) else None))
+    return rows
+
+
+def log_id_of(data: bytes) -> str | None:
+    """The id of the log whose content is `data`: the start of its first line's hash."""
+    first = data.split(b"\n", 1)[0]
+    try:
+        value = json.loads(first)["hash"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    text = str(value)
+    return text[:_LOG_ID_CHARS] if re.fullmatch(r"[0-9a-f]{64}", text) else None
+
+
+def line_index(data: bytes) -> dict[int, str]:
+    """seq -> hash of every line of `data` that parses (nothing is verified here)."""
+    index: dict[int, str] = {}
+    for _, _, row in _parse(data):
+        if row is not None:
+            with contextlib.suppress(KeyError, ValueError, TypeError):
+                index.setdefault(int(str(row["seq"])), str(row["hash"]))
+    return index
+
+
+def _walk(
+    data: bytes, known_keys: Iterable[tuple[str, str]] | None
+) -> Iterator[tuple[bytes, list[AuditProblem], tuple[int, str] | None]]:
+    """Check every line and its link to the one before: (line, problems, (seq, hash))."""
+    known = None if known_keys is None else {(i, _normal(k)) for i, k in known_keys}
+    expected_seq, prev = 1, GENESIS
+    for number, raw, row in _parse(data):
+        checked = _check_row(row, number, known)
+        if isinstance(checked, AuditProblem):
+            yield raw, [checked], None
+            continue
+        seq, line_prev, line_hash = checked
+        problems = []
+        if seq != expected_seq:
+            problems.append(
+                AuditProblem(seq, "volgorde", f"volgnummer {seq} waar {expected_seq} hoorde")
+            )
+        if line_prev != prev:
+            problems.append(
+                AuditProblem(seq, "keten", "de regel sluit niet aan op de regel ervoor")
+            )
+        yield raw, problems, (seq, line_hash)
+        expected_seq, prev = seq + 1, line_hash
+
+
+def verify_lines(
+    data: bytes,
+    known_keys: Iterable[tuple[str, str]] | None = None,
+    anchors: Iterable[tuple[int, str]] = (),
+) -> list[AuditProblem]:
+    """Check a whole chain without decrypting anything (see `AuditLog.verify`)."""
+    problems: list[AuditProblem] = []
+    seen: dict[int, str] = {}
+    for _, found, head in _walk(data, known_keys):
+        problems += found
+        if head is not None:
+            seen[head[0]] = head[1]
+    for seq, anchored in anchors:
+        if seen.get(seq) != anchored:
+            problems.append(
+                AuditProblem(
+                    seq, "anker", f"regel {seq} uit een ondertekende commit ontbreekt of is anders"
+                )
+            )
+    return problems
+
+
+def valid_prefix(data: bytes, known_keys: Iterable[tuple[str, str]] | None = None) -> bytes:
+    """The lines of `data` before its first problem (each ending in a newline): the part of a
+    log that can be published as it is."""
+    good: list[bytes] = []
+    for raw, found, _ in _walk(data, known_keys):
+        if found:
+            break
+        good.append(raw + b"\n")
+    return b"".join(good)
+
+
+def decrypt_lines(
+    data: bytes, identities: Sequence[age.Identity], *, pupil_id: str | None = None
+) -> tuple[list[tuple[str, AuditEntry]], list[AuditProblem]]:
+    """Decrypt the entries of a log's lines that these identities can open.
+
+    Returns:
+        `(line hash, entry)` pairs in line order, and the problems met while decrypting (see
+        `AuditLog.read`).
+    """
+    entries: list[tuple[str, AuditEntry]] = []
+    problems: list[AuditProblem] = []
+    for number, _, row in _parse(data):
+        if row is None:
+            continue
+        try:
+            seq = int(str(row["seq"]))
+            line_hash = str(row["hash"])
+            payload = base64.b64decode(str(row["data"]), validate=True)
+            inner = json.loads(age.decrypt(payload, identities))
+            if inner["seq"] != seq:
+                raise ValueError("seq")
+            entry = AuditEntry(
+                seq=seq,
+                wie=str(inner["wie"]),
+                wanneer=dt.datetime.fromisoformat(inner["wanneer"]),
+                actie=str(inner["actie"]),
+                leerling=inner.get("leerling"),
+                onderdeel=inner.get("onderdeel"),
+                reden=inner.get("reden"),
+            )
+        except age.NoIdentityMatchError:
+            continue
+        except (age.AgeError, ValueError, KeyError, TypeError, binascii.Error):
+            problems.append(
+                AuditProblem(number, "ontsleuteling", f"regel {number} ontsleutelt niet goed")
+            )
+            continue
+        if pupil_id is None or entry.leerling == pupil_id:
+            entries.append((line_hash, entry))
+    return entries, problems
+
+
 class AuditLog:
     """The append-only audit log of one vault."""
 
     def __init__(self, path: Path) -> None:
         """Args:
-        path: the log file (created on the first append).
+        path: the log file (created on the first append). The record of its heads
+            (`HEADS_NAME`) and the logs set aside (`RETIRED_DIR`) are in the same folder.
         """
         self.path = path
+        self.heads_path = path.with_name(HEADS_NAME)
+        self.retired_dir = path.with_name(RETIRED_DIR)
 
     @classmethod
     def of_vault(cls, vault_path: Path) -> AuditLog:
@@ -345,6 +520,14 @@ class AuditLog:
         sleutel = _normal(sshkeys.public_line(key))
         with self._locked() as fd:
             head = self._head(fd)
+            heads, _ = self._read_heads()
+            log_id = self._first_id(fd) if head else None
+            recorded = heads.get(log_id) if log_id else None
+            if head and recorded and _lost(head, recorded):
+                # The file lost lines this device wrote: do not continue the cut chain.
+                self._retire(fd)
+                head = log_id = None
+            starts = head is None
             lines = []
             for record in records:
                 seq = head[0] + 1 if head else 1
@@ -375,19 +558,19 @@ class AuditLog:
             os.write(fd, b"".join(lines))
             if durable:
                 os.fsync(fd)
+            assert head is not None
+            if starts:
+                log_id = log_id_of(lines[0])
+            if log_id:
+                heads[log_id] = head
+                self._write_heads(heads, log_id, durable=durable)
         return head
 
-    def _rows(self) -> list[tuple[int, dict[str, object] | None]]:
-        if not self.path.exists():
-            return []
-        rows: list[tuple[int, dict[str, object] | None]] = []
-        for number, raw in enumerate(self.path.read_bytes().splitlines(), start=1):
-            try:
-                row = json.loads(raw)
-                rows.append((number, row if isinstance(row, dict) else None))
-            except ValueError:
-                rows.append((number, None))
-        return rows
+    def _data(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return b""
 
     def verify(
         self,
@@ -404,36 +587,7 @@ class AuditLog:
         Returns:
             The problems found; empty when the log is intact.
         """
-        problems: list[AuditProblem] = []
-        known = None if known_keys is None else {(i, _normal(k)) for i, k in known_keys}
-        expected_seq, prev = 1, GENESIS
-        seen: dict[int, str] = {}
-        for number, row in self._rows():
-            checked = _check_row(row, number, known)
-            if isinstance(checked, AuditProblem):
-                problems.append(checked)
-                continue
-            seq, line_prev, line_hash = checked
-            if seq != expected_seq:
-                problems.append(
-                    AuditProblem(seq, "volgorde", f"volgnummer {seq} waar {expected_seq} hoorde")
-                )
-            if line_prev != prev:
-                problems.append(
-                    AuditProblem(seq, "keten", "de regel sluit niet aan op de regel ervoor")
-                )
-            seen[seq] = line_hash
-            expected_seq, prev = seq + 1, line_hash
-        for seq, anchored in anchors:
-            if seen.get(seq) != anchored:
-                problems.append(
-                    AuditProblem(
-                        seq,
-                        "anker",
-                        f"regel {seq} uit een ondertekende commit ontbreekt of is anders",
-                    )
-                )
-        return problems
+        return verify_lines(self._data(), known_keys, anchors)
 
     def read(
         self, identities: Sequence[age.Identity], *, pupil_id: str | None = None
@@ -449,36 +603,128 @@ class AuditLog:
             does not decrypt or whose inner `seq` differs from its line). Lines this reader
             was never a recipient of are skipped silently (for example before they joined).
         """
-        entries: list[AuditEntry] = []
-        problems: list[AuditProblem] = []
-        for number, row in self._rows():
-            if row is None:
-                continue
+        entries, problems = decrypt_lines(self._data(), identities, pupil_id=pupil_id)
+        return [entry for _, entry in entries], problems
+
+    # ----------------------------------------------------------- heads and retired logs
+
+    def recorded_heads(self) -> dict[str, tuple[int, str]]:
+        """The last head `(seq, hash)` this device wrote to each of its logs, by log id.
+
+        Kept in a file of its own (`HEADS_NAME`), so deleting or cutting the log leaves it.
+        """
+        return self._read_heads()[0]
+
+    def recorded_current(self) -> str | None:
+        """The id of the log this device appended to last, by the record (None: no record)."""
+        return self._read_heads()[1]
+
+    def _read_heads(self) -> tuple[dict[str, tuple[int, str]], str | None]:
+        try:
+            doc = json.loads(self.heads_path.read_bytes())
+            logs = {
+                str(i): (int(v[0]), str(v[1]))
+                for i, v in dict(doc["logs"]).items()
+                if re.fullmatch(r"[0-9a-f]{16}", str(i))
+            }
+            current = doc.get("huidig")
+            return logs, str(current) if current in logs else None
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return {}, None
+
+    def _write_heads(
+        self, heads: dict[str, tuple[int, str]], current: str, *, durable: bool
+    ) -> None:
+        doc = {
+            "formaat": _HEADS_FORMAT,
+            "huidig": current,
+            "logs": {i: [seq, h] for i, (seq, h) in sorted(heads.items())},
+        }
+        tmp = self.heads_path.with_name(f".{HEADS_NAME}.{os.getpid()}")
+        # The record is a second witness; failing to update it must not refuse the read.
+        with contextlib.suppress(OSError):
+            with tmp.open("wb") as fh:
+                fh.write(json.dumps(doc, sort_keys=True).encode() + b"\n")
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.replace(tmp, self.heads_path)
+
+    def _first_id(self, fd: int) -> str | None:
+        chunk, start = b"", 0
+        while b"\n" not in chunk:
+            more = os.pread(fd, 65536, start)
+            if not more:
+                break
+            chunk += more
+            start += len(more)
+        return log_id_of(chunk)
+
+    def device_logs(self) -> list[DeviceLog]:
+        """The log files on this device: the current log (when it holds anything), then the
+        logs set aside by `retire`, oldest first."""
+        found: list[DeviceLog] = []
+        paths = [self.path]
+        if self.retired_dir.is_dir():
+            paths += sorted(self.retired_dir.glob("*.jsonl"))
+        for path in paths:
             try:
-                seq = int(str(row["seq"]))
-                data = base64.b64decode(str(row["data"]), validate=True)
-                inner = json.loads(age.decrypt(data, identities))
-                if inner["seq"] != seq:
-                    raise ValueError("seq")
-                entry = AuditEntry(
-                    seq=seq,
-                    wie=str(inner["wie"]),
-                    wanneer=dt.datetime.fromisoformat(inner["wanneer"]),
-                    actie=str(inner["actie"]),
-                    leerling=inner.get("leerling"),
-                    onderdeel=inner.get("onderdeel"),
-                    reden=inner.get("reden"),
-                )
-            except age.NoIdentityMatchError:
+                data = path.read_bytes()
+            except FileNotFoundError:
                 continue
-            except (age.AgeError, ValueError, KeyError, TypeError, binascii.Error):
-                problems.append(
-                    AuditProblem(number, "ontsleuteling", f"regel {number} ontsleutelt niet goed")
-                )
-                continue
-            if pupil_id is None or entry.leerling == pupil_id:
-                entries.append(entry)
-        return entries, problems
+            if data.strip():
+                found.append(DeviceLog(log_id_of(data), data, path))
+        return found
+
+    def content(self) -> bytes:
+        """The current log's bytes, read under the log's lock (b"" when there is none)."""
+        if not self.path.exists():
+            return b""
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            return os.pread(fd, size, 0) if size else b""
+
+    def retire(self, expected: bytes | None = None) -> Path | None:
+        """Set the current log aside (into `RETIRED_DIR`) and empty it, so the next entry
+        starts a new log with a new id. Used when the log lost lines: a cut chain must not be
+        continued, or the entries after the cut could never be published.
+
+        Args:
+            expected: retire only if the log still starts with these bytes (nothing was
+                rewritten meanwhile); None: always.
+
+        Returns:
+            The file the log was moved to, or None when nothing was retired.
+        """
+        if not self.path.exists():
+            return None
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, size, 0) if size else b""
+            if not data or (expected is not None and not data.startswith(expected)):
+                return None
+            return self._retire(fd)
+
+    def _retire(self, fd: int) -> Path | None:
+        size = os.fstat(fd).st_size
+        data = os.pread(fd, size, 0) if size else b""
+        if not data:
+            return None
+        self.retired_dir.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = self.retired_dir / f"{log_id_of(data) or 'onbekend'}-{stamp}.jsonl"
+        with target.open("xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.ftruncate(fd, 0)
+        os.fsync(fd)
+        return target
+
+
+def _lost(head: tuple[int, str], recorded: tuple[int, str]) -> bool:
+    """Whether a log whose last line is `head` lost the line `recorded` (written earlier)."""
+    return recorded[0] > head[0] or (recorded[0] == head[0] and recorded[1] != head[1])
 
 
 def _normal(key_line: str) -> str:

@@ -50,7 +50,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dossier_format import checks, codec, model, parts
 from dossier_format.errors import DossierError
 from dossier_format.merge import Choice, Conflict, merge3
-from vault import access, summary
+from vault import access, audit_sync, summary
 from vault.access import Grants
 from vault.crypto import age, sshkeys, sshsig
 from vault.errors import CorruptError, LockedError, NoAccessError, VaultError
@@ -654,6 +654,9 @@ def sync(
                 result = _round(ctx, choices or {})
             if result is not None:
                 vault.keystore.forget()
+                # The audit logs of all devices: fetch and check theirs, publish ours.
+                audit_sync.exchange(vault, key, url, ctx.progress, ctx.notice)
+                result = dataclasses.replace(result, notices=list(ctx.notices))
                 if result.merged == "gelijk" and merged != "gelijk":
                     result = dataclasses.replace(result, merged=merged)  # an earlier round's
                 return result
