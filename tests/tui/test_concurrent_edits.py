@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import RadioButton, Select, TextArea
+from textual.widgets import Input, RadioButton, Select, Static, TextArea
 
 from dossier_format import codec
 from tui.dialogs.conflict import ConflictDialog
@@ -160,7 +160,15 @@ async def test_a_refused_act_offers_a_reason_the_yaml_or_the_form_again(
         await pilot.pause()
         await pilot.press("ctrl+s")
         await kit.settle(pilot)
-        assert isinstance(pilot.app.screen, OverrideDialog)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, OverrideDialog)
+        # A reason that names the pupil is refused in the dialog (it would be in the history).
+        voornaam = next(p for p in vault.list_pupils() if p.id == pupil_id).voornaam
+        await pilot.press(*f"{voornaam} krijgt toestemming", "enter")
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert "voornaam" in str(dialog.query_one("#override-status", Static).render())
+        dialog.query_one("#reason", Input).value = ""
         await pilot.press(*"Toestemming komt morgen", "enter")
         await kit.settle(pilot)
         assert isinstance(pilot.app.screen, DossierScreen)

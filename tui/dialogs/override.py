@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from dossier_format.findings import Finding
+from dossier_format.privacy import reason_message, reason_problems
 from tui.bindings import bind, translate_bindings
 from tui.i18n import t
 from tui.widgets.findings import findings_text
@@ -33,9 +34,11 @@ class OverrideDialog(ModalScreen[str | None]):
         new_errors: Sequence[Finding] | None = None,
         *,
         offer_edit: bool = False,
+        dossier: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         translate_bindings(self)
+        self.dossier = dossier
         errors = [f for f in findings if f.severity == "error"]
         self.new_errors = errors if new_errors is None else list(new_errors)
         self.known_errors = [f for f in errors if f not in self.new_errors]
@@ -70,6 +73,12 @@ class OverrideDialog(ModalScreen[str | None]):
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
             self.query_one("#override-status", Static).update(t("override.required"))
+            return
+        # The reason goes into the signed history as typed: refuse what names the pupil here,
+        # before the vault would (dossier_format.privacy), so the dialog and the text stay.
+        problems = reason_problems(reason, self.dossier) if self.dossier is not None else []
+        if problems:
+            self.query_one("#override-status", Static).update(reason_message(problems))
             return
         self.dismiss(reason)
 

@@ -305,7 +305,9 @@ class DossierScreen(Screen[None]):
             else:
                 self.open_form(prefilled(message.act, message.values))
 
-        dialog = OverrideDialog(message.findings, message.new_errors, offer_edit=True)
+        dialog = OverrideDialog(
+            message.findings, message.new_errors, offer_edit=True, dossier=self.data
+        )
         self.app.push_screen(dialog, answered)
 
     def on_dossier_saved(self, message: messages.DossierSaved) -> None:

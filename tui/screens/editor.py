@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -153,7 +153,12 @@ class EditorScreen(Screen[bool]):
                 self.status(t("editor.saving"))
                 self.save(text, reason)
 
-        self.app.push_screen(OverrideDialog(message.findings, new_errors), overridden)
+        try:
+            dossier: dict[str, Any] | None = codec.load_fast(text)
+        except DossierError:
+            dossier = None
+        dialog = OverrideDialog(message.findings, new_errors, dossier=dossier)
+        self.app.push_screen(dialog, overridden)
 
     def on_save_conflicted(self, message: messages.SaveConflicted) -> None:
         self.status(t("conflict.title"))
