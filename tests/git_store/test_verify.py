@@ -109,7 +109,7 @@ def test_unknown_signer_and_allowed_as_of_parent(
         (self_added, "unknown_signer"),
         (late, "unknown_signer"),
     ]
-    assert "not in .zorgkluis/allowed_signers" in problems[0].detail
+    assert "niet van een medewerker van de kluis" in problems[0].detail
     ok = {by_carol, added, by_bob, removed}
     assert ok.isdisjoint(p.sha for p in problems)
     # plain git checks against today's file only: bob's commits pass, alice's now fail

@@ -180,7 +180,9 @@ async def test_the_review_queue_shows_others_changes_and_marking_is_signed(
         screen = pilot.app.screen
         assert isinstance(screen, ReviewScreen)
         assert [p.pupil_id for p in screen.changes] == [p.pupil_id for p in pending]
-        await pilot.press("m")
+        await pilot.press("a")  # the whole queue, after confirming
+        await kit.settle(pilot)
+        await pilot.click("#yes")
         await kit.settle(pilot)
         assert screen.query_one("#review-empty")
         await pilot.press("escape")
