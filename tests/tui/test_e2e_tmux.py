@@ -111,7 +111,7 @@ def test_demo_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
     assert "Route in de tijd" in saved
 
     terminal.keys("h")
-    history = terminal.wait_for("versie 2")
+    history = terminal.wait_for("Verschil versie")  # the diff to the version just saved
     assert "Anouk Verbeek" in history and "✓" in history
 
     terminal.keys("C-q")

@@ -35,7 +35,7 @@ def test_pupil_list(demo_master: demo.DemoInfo, kit: Any, snap_compare: Any) -> 
         # What the picture must show, stated first so a mismatch says what differs.
         screen = pilot.app.screen
         assert screen.query_one("#pupils", DataTable).row_count == kit.count
-        assert "Te beoordelen: 2" in str(screen.query_one("#review-count", Static).render())
+        assert "Te beoordelen: 3" in str(screen.query_one("#review-count", Static).render())
 
     assert snap_compare(kit.app(demo_master), terminal_size=SNAP_SIZE, run_before=ready)
 
