@@ -136,9 +136,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "tx.tree_next_sibling": ("Volgende op hetzelfde niveau", "Next sibling"),
     "tx.tree_toggle_all": ("Alles in- of uitklappen", "Expand or collapse all"),
     "review.hint": (
-        "Enter opent het dossier, `m` markeert de gekozen leerling als gezien, `a` alle "
-        "leerlingen.",
-        "Enter opens the dossier, `m` marks the chosen pupil reviewed, `a` every pupil.",
+        "Enter opent het dossier; m markeert de gekozen leerling als gezien, a alle leerlingen.",
+        "Enter opens the dossier; m marks the chosen pupil reviewed, a every pupil.",
     ),
     "review.change": (
         "{date} · {author} · handtekening {signature}",
@@ -499,11 +498,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dossier.merged": (
         "Opgeslagen ({commit}), samengevoegd met een wijziging die intussen was opgeslagen.",
         "Saved ({commit}), merged with a change saved meanwhile.",
-    ),
-    "form.required": ("Verplicht: {field}", "Required: {field}"),
-    "form.bad_date": (
-        "Geen geldige datum (JJJJ-MM-DD): {field}",
-        "Not a valid date (YYYY-MM-DD): {field}",
     ),
     "form.no_plan": ("Er is geen plan om te evalueren.", "There is no plan to evaluate."),
     # acts (form titles)

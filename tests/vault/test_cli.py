@@ -157,7 +157,8 @@ def test_save_show_list_and_checks(school: School, tmp_path: Path) -> None:
     broken = tmp_path / "kapot.yaml"
     broken.write_text("leerling: [\n")
     result = run(env, "put", pid, "--file", str(broken))
-    assert result.exit_code == 2 and f"{broken}:2:1:" in result.output and "ongeldig" in result.output
+    assert result.exit_code == 2
+    assert f"{broken}:2:1:" in result.output and "ongeldig" in result.output
     _no_traceback(result)
 
 

@@ -123,7 +123,7 @@ class DossierScreen(Screen[None]):
                     yield Static("", id=f"body-{tab}")
             with TabPane(t("tab.historie"), id="tab-historie"):
                 yield HistoryView(self.pupil_id, id="history")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.load()
