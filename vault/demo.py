@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from dossier_format import parts
 from dossier_format.routes import Route, load_route
 from vault import review
 from vault.crypto import sshkeys
@@ -226,29 +227,6 @@ _NOTES = (
     "{lk} twijfelt of het plan haalbaar is naast de groepsinstructie; meenemen.",
     "Observatie: werkt geconcentreerd in de kleine instructiegroep, minder in de kring.",
     "Vragen aan de orthopedagoog of verder onderzoek zinvol is.",
-)
-_TOP_ORDER = (
-    "formaat",
-    "leerling",
-    "inschrijving",
-    "route",
-    "betrokkenen",
-    "niveaus",
-    "plannen",
-    "besprekingen",
-    "gesprekken",
-    "toestemmingen",
-    "toetsen",
-    "onderzoeken",
-    "verklaringen",
-    "protocollen",
-    "opp",
-    "groeidocument",
-    "aanvragen",
-    "okr",
-    "zienswijzen",
-    "correcties",
-    "werkaantekeningen",
 )
 _PREFIXES = {
     "plannen": "pl",
@@ -1860,7 +1838,7 @@ def _snapshot(data: dict[str, Any], day: datetime.date, author: str) -> dict[str
     notes = [n for n in state.pop("werkaantekeningen", []) if n["auteur"] == author]
     if notes:
         state["werkaantekeningen"] = notes
-    return {key: state[key] for key in _TOP_ORDER if key in state}
+    return {key: state[key] for key in parts.TOP_LEVEL_ORDER if key in state}
 
 
 def _number(data: dict[str, Any]) -> None:
