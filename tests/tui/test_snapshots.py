@@ -100,3 +100,28 @@ def test_review_queue(demo_master: demo.DemoInfo, kit: Any, snap_compare: Any) -
         await kit.settle(pilot)
 
     assert snap_compare(kit.app(demo_master), terminal_size=SNAP_SIZE, run_before=ready)
+
+
+def test_conflict_dialog(demo_vault: demo.DemoInfo, kit: Any, snap_compare: Any) -> None:
+    """A colleague saved the same field meanwhile: both values, side by side, to choose."""
+    vault = kit.open_as(demo_vault, demo.IB.id)
+    pupil = min(vault.list_pupils(), key=lambda p: (p.groep, p.achternaam, p.voornaam))
+    teacher = kit.open_as(demo_vault, demo.leerkracht(pupil.groep).id)
+
+    async def ready(pilot: Pilot[None]) -> None:
+        await kit.settle(pilot)
+        pilot.app.open_pupil(pupil.id)  # type: ignore[attr-defined]
+        await kit.settle(pilot)
+        shown = pilot.app.screen.text  # type: ignore[attr-defined]
+        theirs = codec.load(teacher.show(pupil.id))
+        theirs["leerling"]["stamgroep"] = "1-Eik"
+        teacher.put(pupil.id, codec.dump(theirs), override="test", today=kit.today)
+        await pilot.press("e")
+        await kit.settle(pilot)
+        ours = codec.load(shown)
+        ours["leerling"]["stamgroep"] = "1-Beuk"
+        pilot.app.screen.query_one("#yaml", TextArea).load_text(codec.dump(ours))
+        await pilot.press("ctrl+s")
+        await kit.settle(pilot)
+
+    assert snap_compare(kit.app(demo_vault), terminal_size=SNAP_SIZE, run_before=ready)
