@@ -346,15 +346,18 @@ def decrypt_lines(
             inner = json.loads(age.decrypt(payload, identities))
             if inner["seq"] != seq:
                 raise ValueError("seq")
-            entry = AuditEntry(
-                seq=seq,
-                wie=str(inner["wie"]),
-                wanneer=dt.datetime.fromisoformat(inner["wanneer"]),
-                actie=str(inner["actie"]),
-                leerling=inner.get("leerling"),
-                onderdeel=inner.get("onderdeel"),
-                reden=inner.get("reden"),
-            )
+            found = [
+                AuditEntry(
+                    seq=seq,
+                    wie=str(inner["wie"]),
+                    wanneer=dt.datetime.fromisoformat(inner["wanneer"]),
+                    actie=str(item["actie"]),
+                    leerling=item.get("leerling"),
+                    onderdeel=item.get("onderdeel"),
+                    reden=item.get("reden"),
+                )
+                for item in inner.get("regels", [inner])
+            ]
         except age.NoIdentityMatchError:
             continue
         except (age.AgeError, ValueError, KeyError, TypeError, binascii.Error):
@@ -362,8 +365,7 @@ def decrypt_lines(
                 AuditProblem(number, "ontsleuteling", f"regel {number} ontsleutelt niet goed")
             )
             continue
-        if pupil_id is None or entry.leerling == pupil_id:
-            entries.append((line_hash, entry))
+        entries += [(line_hash, e) for e in found if pupil_id is None or e.leerling == pupil_id]
     return entries, problems
 
 
@@ -529,18 +531,31 @@ class AuditLog:
                 head = log_id = None
             starts = head is None
             lines = []
-            for record in records:
+            # One line per call: a batch read (check_all, a review, a history view) is one
+            # encrypted line listing every entry ("regels"), read back as one entry per pupil
+            # with the line's seq. Encrypting each entry on its own line cost an age file
+            # (three X25519 stanzas, ~0.6 ms) per pupil: 0.6 s for a check of 1,000 pupils.
+            for batch in [records] if len(records) > 1 else [[r] for r in records]:
                 seq = head[0] + 1 if head else 1
                 prev = head[1] if head else GENESIS
-                payload = {
+                payload: dict[str, object] = {
                     "seq": seq,
                     "wie": actor.id,
                     "wanneer": stamp.isoformat(timespec="seconds"),
-                    "actie": record.action,
-                    "leerling": record.pupil_id,
-                    "onderdeel": record.part,
-                    "reden": record.reason,
                 }
+                entries = [
+                    {
+                        "actie": record.action,
+                        "leerling": record.pupil_id,
+                        "onderdeel": record.part,
+                        "reden": record.reason,
+                    }
+                    for record in batch
+                ]
+                if len(entries) == 1:
+                    payload.update(entries[0])
+                else:
+                    payload["regels"] = entries
                 data = age.encrypt(json.dumps(payload, ensure_ascii=False).encode(), recipients)
                 line_hash = _line_hash(seq, prev, actor.id, sleutel, data)
                 row = {

@@ -190,3 +190,23 @@ def test_check_all_in_small_batches_matches_one_by_one_and_stops_where_it_would(
     broken = _entries(school, ib)[before:]
     assert [e.leerling for e in broken] == sorted(ids[:3])  # the pupils checked before it
     assert all(e.reden is not None and "afgebroken" in e.reden for e in broken)
+
+
+def test_a_batch_read_is_one_encrypted_line_read_back_per_pupil(school: School) -> None:
+    ib = school.as_("ib-anna")
+    ids = [ib.new(dossier(voornaam=n), today=TODAY).pupil_id for n in ("Aap", "Beer", "Cor")]
+    log = AuditLog.of_vault(school.path)
+    lines_before = log.path.read_bytes().count(b"\n") if log.path.exists() else 0
+    before = len(_entries(school, ib))
+    ib.check_all(TODAY)
+    # One line (one age encryption) for the whole check, an entry per pupil when read.
+    assert log.path.read_bytes().count(b"\n") == lines_before + 1
+    batch = _entries(school, ib)[before:]
+    assert sorted(e.leerling for e in batch if e.leerling) == sorted(ids)
+    assert len({e.seq for e in batch}) == 1 and all(e.reden == "controle" for e in batch)
+    # Filtering by pupil finds that pupil's entry inside the batch line.
+    mine, problems = log.read(ib.identities, pupil_id=ids[1])
+    assert problems == [] and [e.reden for e in mine][-1] == "controle"
+    # A teacher cannot open the line; the chain and signatures still verify.
+    assert log.read(school.as_("lk-els").identities)[0] == []
+    assert log.verify() == []
