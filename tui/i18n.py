@@ -579,6 +579,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "export.title": ("Overdragen", "Transfer"),
     "export.title_for": ("Overdragen: {name}", "Transfer: {name}"),
     "export.loading": ("Overdracht voorbereiden…", "Preparing the transfer…"),
+    "export.step.format": ("Vorm", "Form"),
+    "export.format.bundel": (
+        "Zorgkluis-bundel (versleuteld, ondertekend)",
+        "Zorgkluis bundle (encrypted, signed)",
+    ),
+    "export.format.PO-PO": (
+        "OSO-XML, overstap naar een andere basisschool (PO-PO)",
+        "OSO XML, to another primary school (PO-PO)",
+    ),
+    "export.format.PO-VO": (
+        "OSO-XML, overstap naar het voortgezet onderwijs (PO-VO)",
+        "OSO XML, to secondary school (PO-VO)",
+    ),
     "export.step.recipient": ("1. Ontvangende school", "1. Receiving school"),
     "export.step.preview": ("2. Wat gaat mee", "2. What goes"),
     "export.step.gate": ("3. Poort", "3. Gate"),

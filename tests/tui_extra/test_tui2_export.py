@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.widgets import Input, Select, Static
 
+from dossier_format import oso_validate
 from tui.screens.export import ExportScreen
 from vault import transfer
 
@@ -115,3 +116,74 @@ async def test_an_open_gate_exports_to_a_typed_key_without_a_reason(
     assert result.manifest is not None and result.manifest["poort"]["override"] is None
     assert [d["naam"] for d in result.manifest["delen"]] == ["administratie", "okr"]
     assert "zorg" in [w["wat"] for w in result.manifest["achtergehouden"]]
+
+
+SENDER = """\
+naam: School A
+brin: 99ZZ
+adres:
+  straat: Schoolstraat
+  nummer: '1'
+  postcode: 9999AA
+  plaats: Voorbeeldstad
+telefoon: '0100000000'
+"""
+
+
+# What OSO needs beyond Zorgkluis's model (fictional: no real person; placeholder numbers).
+X_OSO = """\
+x_oso:
+  leerling:
+    geslacht: '2'
+    adresgeheim: false
+    adreslijst:
+      adres:
+        soortadres: gba
+        straat: Kastanjelaan
+        nummer: '12'
+        postcode: 9999DD
+        plaats: Voorbeeldstad
+    onderwijsnummer: ONDERWIJSNUMMER-TEST-1
+    verzorgersaansprakelijk: true
+    verzorger:
+      - voornaam: Sanne
+        achternaam: Verzonnen
+        relatietotkind: '2'
+        wettigevertegenwoordiger: true
+"""
+
+
+async def test_the_wizard_writes_oso_xml_the_official_validator_accepts(
+    kit: Any, tmp_path: Path
+) -> None:
+    school_a = kit.make_school(tmp_path / "a", "School A")
+    pupil = (
+        school_a.open()
+        .new(kit.dossier("Klaar", left="2026-07-10") + X_OSO, override="t", today=kit.today)
+        .pupil_id
+    )
+    out = tmp_path / "klaar.xml"
+    async with school_a.app().run_test(size=kit.size) as pilot:
+        await kit.settle(pilot)
+        pilot.app.open_export(pupil)
+        await kit.settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-format", Select).value = "PO-PO"
+        await kit.settle(pilot)
+        # OSO needs no receiving school's key, and carries no choice of parts.
+        assert not screen.query_one("#export-key", Input).display
+        assert not screen.query_one("#withhold-zorg").display
+        assert screen.query_one("#export-out", Input).value.endswith(".xml")
+        screen.query_one("#export-out", Input).value = str(out)
+        # Without the school's own OSO details the export says what to do, and writes nothing.
+        await pilot.click("#export-go")
+        await kit.settle(pilot)
+        assert "school oso" in _text(screen, "#export-status")
+        assert not out.exists()
+        transfer.set_oso_school(school_a.open(), SENDER)
+        await pilot.click("#export-go")
+        await kit.settle(pilot)
+        assert "Geëxporteerd" in _text(screen, "#export-status")
+    assert oso_validate.validate(out.read_bytes()) == []
+    assert "ontvanger:" in school_a.open().show(pupil)  # the sending is recorded

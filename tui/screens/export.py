@@ -46,6 +46,10 @@ class ExportWritten(Message):
     result: transfer.ExportResult
 
 
+FORMATS = ("bundel", "PO-PO", "PO-VO")
+"""The wizard's forms: a Zorgkluis bundle, or OSO 2019.1 XML in either transfer profile."""
+
+
 def included_text(plan: transfer.ExportPlan) -> Text:
     """The parts that go, one a line."""
     return Text("\n".join(f"✓ {name}" for name in plan.included) or "—", style="green")
@@ -88,7 +92,14 @@ class ExportScreen(Screen[None]):
         yield Header()
         yield Static(t("export.title"), classes="title", id="export-title")
         with VerticalScroll(id="export-steps"):
-            yield Static(t("export.step.recipient"), classes="subtitle")
+            yield Static(t("export.step.format"), classes="subtitle")
+            yield Select[str](
+                [(t(f"export.format.{f}"), f) for f in FORMATS],
+                value="bundel",
+                allow_blank=False,
+                id="export-format",
+            )
+            yield Static(t("export.step.recipient"), classes="subtitle", id="export-recipient")
             yield Select[str]([], prompt=t("export.pick_school"), id="export-school")
             yield Input(placeholder=t("export.recipient_key"), id="export-key")
             yield Static(t("export.step.preview"), classes="subtitle")
@@ -110,13 +121,34 @@ class ExportScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load(self.withhold())
 
+    def fmt(self) -> str:
+        """The chosen form: "bundel", "PO-PO" or "PO-VO" (the OSO profiles)."""
+        return str(self.query_one("#export-format", Select).value)
+
     def withhold(self) -> list[str]:
-        """The optional parts the user chose to leave out."""
+        """The optional parts the user chose to leave out (a bundle only: OSO carries a fixed
+        set of fields, docs/transfer.md)."""
+        if self.fmt() != "bundel":
+            return []
         return [
             part
             for part in transfer.OPTIONAL_PARTS
             if self.query_one(f"#withhold-{part}", Checkbox).value
         ]
+
+    @on(Select.Changed, "#export-format")
+    def format_changed(self) -> None:
+        """OSO needs no receiving school's key and no choice of parts; its file is XML."""
+        bundle = self.fmt() == "bundel"
+        for selector in ("#export-recipient", "#export-school", "#export-key"):
+            self.query_one(selector).display = bundle
+        for part in transfer.OPTIONAL_PARTS:
+            self.query_one(f"#withhold-{part}", Checkbox).display = bundle
+        out = self.query_one("#export-out", Input)
+        path = Path(out.value or f"overdracht-{self.pupil_id}")
+        out.value = str(path.with_suffix(".zkb" if bundle else ".xml"))
+        self.query_one("#export-go", Button).disabled = True
+        self.load(self.withhold())
 
     @on(Checkbox.Changed)
     def withhold_changed(self) -> None:
@@ -176,7 +208,7 @@ class ExportScreen(Screen[None]):
         if self.plan is None:
             return
         to = self.recipient()
-        if not to:
+        if not to and self.fmt() == "bundel":
             self.status(t("export.no_recipient"))
             return
         override = self.query_one("#export-override", Input).value.strip()
@@ -191,22 +223,36 @@ class ExportScreen(Screen[None]):
         self.status(t("export.busy"))
         self.query_one("#export-go", Button).disabled = True
         override_reason = override if self.plan.blocked else None
-        self.export(to, Path(out).expanduser(), override_reason, self.withhold())
+        self.export(self.fmt(), to, Path(out).expanduser(), override_reason, self.withhold())
 
     @work(thread=True, exclusive=True, group="export")
-    def export(self, to: str, out: Path, override: str | None, withhold: list[str]) -> None:
+    def export(
+        self, fmt: str, to: str, out: Path, override: str | None, withhold: list[str]
+    ) -> None:
+        vault = self.zapp.vault
         try:
-            result = transfer.export_bundle(
-                self.zapp.vault,
-                self.pupil_id,
-                to,
-                out,
-                override=override,
-                withhold=withhold,
-                today=self.zapp.today,
-            )
-        except VaultError as error:
-            self.post_message(messages.WorkFailed(error.message))
+            if fmt == "bundel":
+                result = transfer.export_bundle(
+                    vault,
+                    self.pupil_id,
+                    to,
+                    out,
+                    override=override,
+                    withhold=withhold,
+                    today=self.zapp.today,
+                )
+            else:
+                result = transfer.export_oso(
+                    vault,
+                    self.pupil_id,
+                    out,
+                    profile="PO-VO" if fmt == "PO-VO" else "PO-PO",
+                    sender=transfer.oso_school(vault),
+                    override=override,
+                    today=self.zapp.today,
+                )
+        except VaultError as error:  # with its hint: what to do (e.g. record the OSO details)
+            self.post_message(messages.WorkFailed(str(error)))
             return
         except DossierError as error:
             self.post_message(messages.WorkFailed(str(error)))
