@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, Select, Static
+from transfer_kit import SENDER_YAML, X_OSO
 
 from dossier_format import oso_validate
 from tui.screens.export import ExportScreen
@@ -118,41 +119,6 @@ async def test_an_open_gate_exports_to_a_typed_key_without_a_reason(
     assert "zorg" in [w["wat"] for w in result.manifest["achtergehouden"]]
 
 
-SENDER = """\
-naam: School A
-brin: 99ZZ
-adres:
-  straat: Schoolstraat
-  nummer: '1'
-  postcode: 9999AA
-  plaats: Voorbeeldstad
-telefoon: '0100000000'
-"""
-
-
-# What OSO needs beyond Zorgkluis's model (fictional: no real person; placeholder numbers).
-X_OSO = """\
-x_oso:
-  leerling:
-    geslacht: '2'
-    adresgeheim: false
-    adreslijst:
-      adres:
-        soortadres: gba
-        straat: Kastanjelaan
-        nummer: '12'
-        postcode: 9999DD
-        plaats: Voorbeeldstad
-    onderwijsnummer: ONDERWIJSNUMMER-TEST-1
-    verzorgersaansprakelijk: true
-    verzorger:
-      - voornaam: Sanne
-        achternaam: Verzonnen
-        relatietotkind: '2'
-        wettigevertegenwoordiger: true
-"""
-
-
 async def test_the_wizard_writes_oso_xml_the_official_validator_accepts(
     kit: Any, tmp_path: Path
 ) -> None:
@@ -181,7 +147,7 @@ async def test_the_wizard_writes_oso_xml_the_official_validator_accepts(
         await kit.settle(pilot)
         assert "school oso" in _text(screen, "#export-status")
         assert not out.exists()
-        transfer.set_oso_school(school_a.open(), SENDER)
+        transfer.set_oso_school(school_a.open(), SENDER_YAML)
         await pilot.click("#export-go")
         await kit.settle(pilot)
         assert "Geëxporteerd" in _text(screen, "#export-status")
