@@ -373,16 +373,7 @@ class GitStore:
         Raises:
             UnknownRevisionError: when `rev` names no commit.
         """
-        prefix = prefix.strip("/")
-        if prefix:
-            go.validate_path(prefix)
-        commit = self.head() if rev == "HEAD" else self.resolve(rev)
-        if commit is None:
-            return []
-        obj = self._cat.get(f"{commit}:{prefix}")
-        if obj is None or obj.kind != "tree":
-            return []
-        return [e.name.decode() for e in go.parse_tree(obj.data)]
+        return list(self.list_dir_ids(prefix, rev))
 
     def list_dir_ids(self, prefix: str, rev: str = "HEAD") -> dict[str, str]:
         """Like `list_dir`, with each entry's git object id: name -> sha.
